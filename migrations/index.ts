@@ -1,0 +1,10 @@
+import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261124033828 } from './Migration20261124033828.js';
+
+/**
+ * Every migration, in order. MikroORM runs this list instead of scanning the folder, so the app, the tests and
+ * the compiled build all see the same migrations. `npm run migration:create` writes a new file: add it here.
+ */
+export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Migration }> = [
+  { name: 'Migration20261124033828', class: Migration20261124033828 },
+];

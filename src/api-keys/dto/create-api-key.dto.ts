@@ -1,0 +1,15 @@
+import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export class CreateApiKeyDto {
+  /** A name to recognise the key by. @example "CRM integration" */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  @Matches(/\S/, { message: 'must not be blank' })
+  keyName: string;
+
+  /** Optional expiry (ISO 8601, in the future). @example "2027-06-30T00:00:00Z" */
+  @IsOptional()
+  @IsDateString({ strict: true })
+  expiresAt?: string;
+}

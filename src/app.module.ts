@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
+import { appConfig, authConfig, databaseConfig, retellConfig } from './config/index.js';
+import { MigrationRunner } from './database/migration-runner.js';
+import { ormOptions } from './database/orm-options.js';
+import { HealthController } from './health/health.controller.js';
+import { RetellModule } from './retell/retell.module.js';
+import { UsersModule } from './users/users.module.js';
+
+export interface AppModuleOptions {
+  /** The PostgreSQL to use (external, or the embedded one the caller started). */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          // main.ts loads .env itself (process.loadEnvFile) before anything reads the configuration.
+          ignoreEnvFile: true,
+          load: [appConfig, authConfig, databaseConfig, retellConfig],
+        }),
+        MikroOrmModule.forRootAsync({
+          driver: PostgreSqlDriver,
+          inject: [databaseConfig.KEY],
+          useFactory: (database: ConfigType<typeof databaseConfig>) => ({
+            ...ormOptions({ url: options.databaseUrl, poolMax: database.poolMax, debug: database.debugSql }),
+            registerRequestContext: true,
+          }),
+        }),
+        RetellModule,
+        UsersModule,
+        ApiKeysModule,
+      ],
+      controllers: [HealthController],
+      providers: [MigrationRunner],
+    };
+  }
+}

@@ -1,0 +1,23 @@
+/** One field's validation problems. */
+export class FieldErrorDto {
+  /** Dotted path of the field in the request body or query, e.g. `tools.0.name`. */
+  field: string;
+  /** @example ["must be a string"] */
+  messages: string[];
+}
+
+/** The body of every error response. */
+export class ErrorEnvelopeDto {
+  /** @example 400 */
+  statusCode: number;
+  /** @example "Bad Request" */
+  error: string;
+  /** @example "Validation failed" */
+  message: string;
+  /** Per-field problems, on validation errors. */
+  details?: FieldErrorDto[];
+  /** Correlates the response with the server's logs. @example "req-1" */
+  requestId?: string;
+  /** Seconds to wait before retrying, when the failure is temporary. */
+  retryAfterSeconds?: number;
+}

@@ -1,0 +1,5 @@
+export * from './app.config.js';
+export * from './auth.config.js';
+export * from './database.config.js';
+export * from './retell.config.js';
+export { ConfigError } from './env.js';

@@ -1,0 +1,33 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../common/auth/public.decorator.js';
+
+export class HealthDto {
+  /** @example "ok" */
+  status: 'ok' | 'degraded';
+  /** @example "up" */
+  database: 'up' | 'down';
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Liveness and database reachability, for load balancers and orchestrators. */
+  @Get()
+  @Public()
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto })
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    const up = await this.em
+      .getConnection()
+      .execute('select 1')
+      .then(() => true)
+      .catch(() => false);
+    if (!up) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' };
+  }
+}

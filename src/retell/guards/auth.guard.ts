@@ -1,0 +1,51 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import type { AuthPrincipal } from '../../common/auth/current-user.decorator.js';
+import { JWT_ONLY } from '../../common/auth/jwt-only.decorator.js';
+import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
+import { ApiException } from '../../common/errors/app-exceptions.js';
+import { ApiKeyAuthenticator } from './api-key.authenticator.js';
+
+const unauthorized = () => new ApiException(401, 'Authentication required: a valid bearer token or x-api-key');
+
+/** Passport's JWT guard, answering with our envelope instead of passport's. */
+@Injectable()
+export class JwtAuthGuard extends PassportAuthGuard('jwt') {
+  override handleRequest<T>(error: unknown, user: T): T {
+    if (error || !user) throw unauthorized();
+    return user;
+  }
+}
+
+/**
+ * The one global guard: every route needs a JWT (`Authorization: Bearer`) or an API key (`x-api-key`) unless it is
+ * marked @Public(). A bearer token wins when both are sent. Routes marked @JwtOnly() refuse API keys with 403.
+ */
+@Injectable()
+export class AppAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwtGuard: JwtAuthGuard,
+    private readonly apiKeys: ApiKeyAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthPrincipal }>();
+    const apiKey = request.headers['x-api-key'];
+    if (request.headers.authorization === undefined && apiKey !== undefined) {
+      if (typeof apiKey !== 'string') throw unauthorized();
+      const principal = await this.apiKeys.authenticate(apiKey);
+      if (!principal) throw unauthorized();
+      if (this.reflector.getAllAndOverride<boolean>(JWT_ONLY, targets)) {
+        throw new ApiException(403, 'This route needs a user access token; API keys cannot manage credentials');
+      }
+      request.user = principal;
+      return true;
+    }
+    return (await this.jwtGuard.canActivate(context)) as boolean;
+  }
+}

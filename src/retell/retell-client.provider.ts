@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import Retell from 'retell-sdk';
+import { appConfig } from '../config/app.config.js';
+import { retellConfig } from '../config/retell.config.js';
+import type { RetellEmulator } from './emulator/emulator.js';
+
+/** The key the in-process emulator accepts and signs webhooks with; it is not a Retell secret. */
+export const EMULATOR_API_KEY = 'key_local_emulator_0000000000000000';
+
+/**
+ * Per-request options for creates that cost money or are not idempotent (phone calls, web calls): the SDK would
+ * otherwise retry a timed-out create and could place a second real call.
+ */
+export const NO_RETRY = { maxRetries: 0 } as const;
+
+/** Where the app's Retell traffic goes: Retell itself, or the local emulator when no RETELL_API_KEY is set. */
+@Injectable()
+export class RetellConnection implements OnApplicationShutdown {
+  private readonly logger = new Logger('Retell');
+  /** Set when this process runs the emulator (no RETELL_API_KEY). */
+  emulator?: RetellEmulator;
+  apiKey: string;
+  baseUrl?: string;
+
+  constructor(
+    @Inject(retellConfig.KEY) private readonly config: ConfigType<typeof retellConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  async open(): Promise<void> {
+    if (this.config.apiKey) {
+      this.apiKey = this.config.apiKey;
+      this.baseUrl = this.config.baseUrl;
+      this.logger.log(`Talking to Retell at ${this.baseUrl ?? 'https://api.retellai.com'}`);
+      return;
+    }
+    this.apiKey = EMULATOR_API_KEY;
+    // Loaded only when used: a deployment talking to Retell never loads the emulator.
+    const { RetellEmulator } = await import('./emulator/emulator.js');
+    this.emulator = new RetellEmulator({
+      apiKey: EMULATOR_API_KEY,
+      accountWebhookUrl: `${this.app.publicBaseUrl}/webhooks/retell`,
+      timing: this.config.emulatorTiming,
+      logger: (message: string) => this.logger.debug(message),
+    });
+    this.baseUrl = await this.emulator.start(this.config.emulatorPort);
+    this.logger.warn(
+      `RETELL_API_KEY is not set: using the local Retell emulator at ${this.baseUrl} — no real calls are placed. ` +
+        'Set RETELL_API_KEY to talk to Retell.',
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.emulator?.stop();
+  }
+}
+
+export const retellClientProvider: Provider = {
+  provide: Retell,
+  inject: [RetellConnection, retellConfig.KEY],
+  useFactory: async (connection: RetellConnection, config: ConfigType<typeof retellConfig>) => {
+    await connection.open();
+    return new Retell({
+      apiKey: connection.apiKey,
+      baseURL: connection.baseUrl,
+      timeout: config.timeoutMs,
+      maxRetries: config.maxRetries,
+    });
+  },
+};

@@ -1,0 +1,45 @@
+import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import Retell from 'retell-sdk';
+import { ApiKey } from '../api-keys/api-key.entity.js';
+import { authConfig } from '../config/auth.config.js';
+import { User } from '../users/user.entity.js';
+import { ApiKeyAuthenticator } from './guards/api-key.authenticator.js';
+import { AppAuthGuard, JwtAuthGuard } from './guards/auth.guard.js';
+import { JwtStrategy } from './guards/jwt.strategy.js';
+import { RetellConnection, retellClientProvider } from './retell-client.provider.js';
+
+/**
+ * Shared by every table module (design card): the injectable Retell client (`constructor(private retell: Retell)`)
+ * and the authentication guards — one global guard over JWT and API keys.
+ */
+@Global()
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      global: true,
+      inject: [authConfig.KEY],
+      useFactory: (config: ConfigType<typeof authConfig>) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: 'HS256', issuer: config.jwtIssuer, audience: config.jwtAudience },
+        verifyOptions: { algorithms: ['HS256'], issuer: config.jwtIssuer, audience: config.jwtAudience },
+      }),
+    }),
+    MikroOrmModule.forFeature([User, ApiKey]),
+  ],
+  providers: [
+    RetellConnection,
+    retellClientProvider,
+    JwtStrategy,
+    JwtAuthGuard,
+    ApiKeyAuthenticator,
+    { provide: APP_GUARD, useClass: AppAuthGuard },
+  ],
+  exports: [Retell, RetellConnection],
+})
+export class RetellModule {}
