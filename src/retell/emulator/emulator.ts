@@ -1,0 +1,203 @@
+import { newPhoneCall, pickWeightedAgent, storeCall } from './call-factory.js';
+import { controlRoutes, type EmulatorControls, type InboundCallInput, type ScenarioTarget } from './control.js';
+import { FaultInjector, type ActiveFault, type FaultSpec } from './faults.js';
+import { agentRoutes } from './handlers/agents.js';
+import { callRoutes } from './handlers/calls.js';
+import { concurrencyRoutes } from './handlers/concurrency.js';
+import type { HandlerContext } from './handlers/context.js';
+import { llmRoutes } from './handlers/llms.js';
+import { phoneNumberRoutes } from './handlers/phone-numbers.js';
+import { voiceRoutes } from './handlers/voices.js';
+import { RetellApiError } from './http.js';
+import { Router } from './router.js';
+import { scenarioForNumber, type Scenario } from './scenarios.js';
+import { TaskTracker } from './scheduler.js';
+import { EmulatorServer } from './server.js';
+import { EmulatorState, type CallView, type ReadonlyEmulatorState, type StoredCall } from './state.js';
+import { CallTimeline, STEP_DELAYS, type CallEvent, type TimingMode } from './timeline.js';
+import { checkE164, type JsonObject } from './validation.js';
+import { resolveVersion } from './versioning.js';
+import { WebhookDispatcher, type WebhookBehaviour, type WebhookDelivery } from './webhooks.js';
+
+export type { ActiveFault, FaultSpec } from './faults.js';
+export type { InboundCallInput, ScenarioTarget } from './control.js';
+export { RetellApiError } from './http.js';
+export { SCENARIOS, SCENARIO_BY_NUMBER_SUFFIX, type Scenario } from './scenarios.js';
+export type { CallView, ReadonlyEmulatorState } from './state.js';
+export type { CallEvent, TimingMode } from './timeline.js';
+export type { WebhookBehaviour, WebhookDelivery } from './webhooks.js';
+
+export interface RetellEmulatorOptions {
+  /** The only Bearer key accepted, and the key webhooks are signed with (as Retell signs with your API key). */
+  apiKey: string;
+  /** The dashboard's account-level webhook URL: used for agents without their own `webhook_url`. */
+  accountWebhookUrl?: string;
+  /** `fast` (default) for tests, `human` for demos. */
+  timing?: TimingMode;
+  /** Webhook timeout for agents without `webhook_timeout_ms`; Retell's is 10 s. */
+  webhookTimeoutMs?: number;
+  logger?: (message: string) => void;
+}
+
+/** Retell's default `webhook_events` for voice agents. */
+const DEFAULT_WEBHOOK_EVENTS: readonly CallEvent[] = ['call_started', 'call_ended', 'call_analyzed'];
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** Retell does not document its backoff; these keep tests fast and demos plausible. */
+const WEBHOOK_RETRY_DELAY_MS: Readonly<Record<TimingMode, (retry: number) => number>> = {
+  fast: (retry) => 5 * retry,
+  human: (retry) => 1000 * 2 ** (retry - 1),
+};
+
+/**
+ * A local stand-in for the Retell API, answering exactly the paths `retell-sdk` 5.66.1 calls. Pass `start()`'s URL
+ * as the SDK's `baseURL`. Calls play through scripted timelines and send signed webhooks; faults can be injected.
+ */
+export class RetellEmulator implements EmulatorControls {
+  private readonly store = new EmulatorState();
+  private readonly tracker: TaskTracker;
+  private readonly faultInjector = new FaultInjector();
+  private readonly webhooks: WebhookDispatcher;
+  private readonly timeline: CallTimeline;
+  private readonly server: EmulatorServer;
+  /** Keys `number:<E.164>` and `agent:<agent_id>`. */
+  private readonly scenarioOverrides = new Map<string, Scenario>();
+  private baseUrl: string | undefined;
+
+  constructor(private readonly options: RetellEmulatorOptions) {
+    if (!options.apiKey) throw new Error('RetellEmulator needs an apiKey.');
+    const timing = options.timing ?? 'fast';
+    const log = options.logger ?? (() => undefined);
+    this.tracker = new TaskTracker((error) => log(`background task failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+    this.webhooks = new WebhookDispatcher({ apiKey: options.apiKey, tracker: this.tracker, retryDelayMs: WEBHOOK_RETRY_DELAY_MS[timing], log });
+    this.timeline = new CallTimeline({
+      state: this.store,
+      tracker: this.tracker,
+      delays: STEP_DELAYS[timing],
+      now: Date.now,
+      mediaBaseUrl: () => this.baseUrl ?? 'http://127.0.0.1',
+      emit: (event, stored) => this.emit(event, stored),
+      finished: (stored) => this.webhooks.release(stored.call.call_id),
+    });
+    const ctx: HandlerContext = {
+      state: this.store,
+      apiKey: options.apiKey,
+      now: Date.now,
+      scenarioFor: (target) => this.scenarioFor(target),
+      beginCall: (stored) => this.timeline.begin(stored),
+      stopCall: (stored) => this.timeline.stop(stored),
+    };
+    const api = new Router([
+      ...agentRoutes(ctx),
+      ...llmRoutes(ctx),
+      ...phoneNumberRoutes(ctx),
+      ...callRoutes(ctx),
+      ...voiceRoutes(),
+      ...concurrencyRoutes(ctx),
+    ]);
+    this.server = new EmulatorServer({ apiKey: options.apiKey, api, control: new Router(controlRoutes(this)), faults: this.faultInjector, log });
+  }
+
+  /** Listens (port 0 = any free port) and resolves with the base URL, e.g. `http://127.0.0.1:41234`. */
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.baseUrl = await this.server.listen(port, host);
+    return this.baseUrl;
+  }
+
+  /** Closes every socket and cancels every pending step and delivery. */
+  async stop(): Promise<void> {
+    this.cancelActivity();
+    await Promise.all([this.server.close(), this.tracker.whenIdle()]);
+    this.baseUrl = undefined;
+  }
+
+  /** Back to an empty workspace: state, faults, scenario overrides, webhook switches and pending timelines. */
+  reset(): void {
+    this.cancelActivity();
+    this.store.clear();
+    this.faultInjector.clear();
+    this.scenarioOverrides.clear();
+    this.webhooks.behaviour = { duplicate: false, outOfOrder: false };
+  }
+
+  /** Agents, LLMs, phone numbers and calls as stored, for assertions such as "nothing was left behind at Retell". */
+  get state(): ReadonlyEmulatorState {
+    return this.store;
+  }
+
+  /** Every webhook delivery attempt since the last reset, in order. */
+  get deliveries(): readonly WebhookDelivery[] {
+    return this.webhooks.deliveries;
+  }
+
+  get faults(): readonly ActiveFault[] {
+    return this.faultInjector.active;
+  }
+
+  /** Makes the next `times` (default 1) requests matching `method` and the `path` prefix fail as described. */
+  injectFault(spec: FaultSpec): ActiveFault {
+    return this.faultInjector.inject(spec);
+  }
+
+  clearFaults(): void {
+    this.faultInjector.clear();
+  }
+
+  setWebhookBehaviour(behaviour: Partial<WebhookBehaviour>): WebhookBehaviour {
+    this.webhooks.behaviour = { ...this.webhooks.behaviour, ...behaviour };
+    return this.webhooks.behaviour;
+  }
+
+  /** Makes calls to a number, or calls run by an agent, play `scenario` whatever the number's digits say. */
+  setScenario(target: ScenarioTarget, scenario: Scenario): void {
+    this.scenarioOverrides.set('to_number' in target ? `number:${target.to_number}` : `agent:${target.agent_id}`, scenario);
+  }
+
+  /** Resolves once no call step and no webhook delivery is pending. */
+  waitForIdle(): Promise<void> {
+    return this.tracker.whenIdle();
+  }
+
+  /**
+   * Simulates someone calling one of the emulator's numbers: one of its `inbound_agents` (by weight) answers and
+   * the call plays through the same timeline as outbound calls, with `direction: 'inbound'`.
+   */
+  ringInbound(input: InboundCallInput): CallView {
+    const number = this.store.phoneNumbers.get(input.to_number);
+    if (!number) throw new RetellApiError(422);
+    const agents = number.view.inbound_agents ?? [];
+    if (agents.length === 0) throw new RetellApiError(422, `${input.to_number} has no inbound agent to answer the call.`);
+    const fromNumber = checkE164(input.from_number, 'from_number');
+    const resolved = pickWeightedAgent(this.store, agents);
+    const call = newPhoneCall({ resolved, direction: 'inbound', retellNumber: number, from_number: fromNumber, to_number: number.view.phone_number, extras: {} });
+    const scenario = input.scenario ?? this.scenarioFor({ agentId: resolved.agent.id });
+    this.timeline.begin(storeCall(this.store, call, scenario, Date.now()));
+    return call;
+  }
+
+  private scenarioFor({ agentId, toNumber }: { agentId: string; toNumber?: string }): Scenario {
+    return (
+      (toNumber !== undefined ? this.scenarioOverrides.get(`number:${toNumber}`) : undefined) ??
+      this.scenarioOverrides.get(`agent:${agentId}`) ??
+      (toNumber !== undefined ? scenarioForNumber(toNumber) : 'completed')
+    );
+  }
+
+  /** Routes an event to the agent's webhook (else the account's), if the agent subscribes to it. */
+  private emit(event: CallEvent, stored: StoredCall): void {
+    const agent = this.store.agents.get(stored.call.agent_id);
+    const config: JsonObject = (agent && resolveVersion(agent, stored.call.agent_version)?.config) ?? {};
+    const url = typeof config.webhook_url === 'string' ? config.webhook_url : this.options.accountWebhookUrl;
+    const events = Array.isArray(config.webhook_events) ? config.webhook_events : DEFAULT_WEBHOOK_EVENTS;
+    if (url === undefined || !events.includes(event)) return;
+    const timeoutMs = typeof config.webhook_timeout_ms === 'number' ? config.webhook_timeout_ms : (this.options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS);
+    this.webhooks.send({ url, timeoutMs }, event, stored.call);
+  }
+
+  private cancelActivity(): void {
+    this.tracker.cancelScheduled();
+    this.timeline.clear();
+    this.webhooks.reset();
+    this.server.releaseHeld();
+  }
+}
