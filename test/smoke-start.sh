@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(mktemp -d)
+# As root, PostgreSQL runs as the postgres user, which must be able to reach its data folder.
+chmod 755 "$data"
 port=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
 log="$data/app.log"
 env -u DATABASE_URL -u RETELL_API_KEY PORT="$port" EMBEDDED_PG_DIR="$data/pg" DEV_SECRET_FILE="$data/secret" \
