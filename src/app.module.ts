@@ -2,13 +2,17 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { AgentToolsModule } from './agent-tools/agent-tools.module.js';
+import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { appConfig, authConfig, databaseConfig, retellConfig } from './config/index.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
 import { HealthController } from './health/health.controller.js';
+import { LlmConfigurationsModule } from './llm-configurations/llm-configurations.module.js';
 import { RetellModule } from './retell/retell.module.js';
 import { UsersModule } from './users/users.module.js';
+import { VoicesModule } from './voices/voices.module.js';
 
 export interface AppModuleOptions {
   /** The PostgreSQL to use (external, or the embedded one the caller started). */
@@ -39,6 +43,10 @@ export class AppModule {
         RetellModule,
         UsersModule,
         ApiKeysModule,
+        AgentsModule,
+        LlmConfigurationsModule,
+        AgentToolsModule,
+        VoicesModule,
       ],
       controllers: [HealthController],
       providers: [MigrationRunner],

@@ -1,9 +1,12 @@
 import type { Opt, Ref } from '@mikro-orm/postgresql';
-import { Entity, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { BaseEntity } from '../common/base.entity.js';
 import { User } from '../users/user.entity.js';
+import { AgentRepository } from './agent.repository.js';
 
-@Entity({ tableName: 'agents' })
+/** The list is paged newest first by (created_at, id) within one owner: this index serves it in either direction. */
+@Entity({ tableName: 'agents', repository: () => AgentRepository })
+@Index({ name: 'agents_user_id_created_at_id_index', properties: ['user', 'createdAt', 'id'] })
 export class Agent extends BaseEntity {
   @ManyToOne({ entity: () => User, ref: true, deleteRule: 'cascade', index: true })
   user!: Ref<User>;
@@ -22,4 +25,16 @@ export class Agent extends BaseEntity {
 
   @Property({ type: 'boolean', default: true })
   isActive: boolean & Opt = true;
+
+  /** Retell's latest version of the agent: the draft edits land on, or the published one when there is no draft. */
+  @Property({ type: 'integer', default: 0 })
+  version: number & Opt = 0;
+
+  /** The last version published through `POST /agents/:id/publish`; null until the first publish. */
+  @Property({ type: 'integer', nullable: true })
+  publishedVersion?: number | null;
+
+  /** True when nothing (agent, LLM configuration, tools) changed since the last publish. */
+  @Property({ type: 'boolean', default: false })
+  isPublished: boolean & Opt = false;
 }

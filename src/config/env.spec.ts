@@ -8,7 +8,7 @@ describe('configuration', () => {
     const app = readAppConfig({});
     expect(app).toMatchObject({ port: 3000, host: '0.0.0.0', publicBaseUrl: 'http://localhost:3000', swaggerEnabled: true, logLevel: 'info' });
     expect(readDatabaseConfig({})).toMatchObject({ url: undefined, embeddedDir: '.data/postgres', migrateOnStart: true });
-    expect(readRetellConfig({})).toMatchObject({ apiKey: undefined, maxRetries: 2, emulatorTiming: 'human' });
+    expect(readRetellConfig({})).toMatchObject({ apiKey: undefined, maxRetries: 2, emulatorTiming: 'human', voicesCacheTtlSeconds: 600, toolUrlsAllowPrivate: false });
   });
 
   it.each([
@@ -21,6 +21,12 @@ describe('configuration', () => {
     [() => readAuthConfig({ JWT_SECRET: 'short' }), 'Invalid configuration: JWT_SECRET must be at least 32 characters'],
     [() => readAuthConfig({ NODE_ENV: 'production' }), 'Invalid configuration: JWT_SECRET is required when NODE_ENV=production'],
     [() => readRetellConfig({ RETELL_MAX_RETRIES: '9' }), 'Invalid configuration: RETELL_MAX_RETRIES must be <= 5 (got 9)'],
+    [() => readRetellConfig({ RETELL_VOICES_CACHE_TTL_SECONDS: '-1' }), 'Invalid configuration: RETELL_VOICES_CACHE_TTL_SECONDS must be >= 0 (got -1)'],
+    [() => readRetellConfig({ TOOL_URLS_ALLOW_PRIVATE: 'sometimes' }), 'Invalid configuration: TOOL_URLS_ALLOW_PRIVATE must be true or false (got "sometimes")'],
+    [
+      () => readRetellConfig({ TOOL_URLS_ALLOW_PRIVATE: 'true', NODE_ENV: 'production' }),
+      'Invalid configuration: TOOL_URLS_ALLOW_PRIVATE must not be true when NODE_ENV=production',
+    ],
   ])('stops with a message naming the variable (%#)', (read, message) => {
     expect(read).toThrow(message);
   });

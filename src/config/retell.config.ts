@@ -1,8 +1,12 @@
 import { registerAs } from '@nestjs/config';
-import { int, oneOf, optionalStr, url } from './env.js';
+import { bool, ConfigError, int, oneOf, optionalStr, url } from './env.js';
 
 export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
   const apiKey = optionalStr(env, 'RETELL_API_KEY');
+  const toolUrlsAllowPrivate = bool(env, 'TOOL_URLS_ALLOW_PRIVATE', false);
+  if (toolUrlsAllowPrivate && env.NODE_ENV === 'production') {
+    throw new ConfigError('TOOL_URLS_ALLOW_PRIVATE', 'must not be true when NODE_ENV=production');
+  }
   return {
     /** Unset: the app starts the local Retell emulator in-process and talks to it. */
     apiKey,
@@ -13,6 +17,13 @@ export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
     emulatorPort: int(env, 'RETELL_EMULATOR_PORT', 0, { min: 0, max: 65535 }),
     /** How fast the emulator's calls unfold: `human` (seconds, for trying it out) or `fast` (tests). */
     emulatorTiming: oneOf(env, 'RETELL_EMULATOR_TIMING', ['human', 'fast'] as const, 'human'),
+    /** How long the voice catalogue (`GET /list-voices`) is reused before it is fetched again. */
+    voicesCacheTtlSeconds: int(env, 'RETELL_VOICES_CACHE_TTL_SECONDS', 600, { min: 0, max: 86_400 }),
+    /**
+     * Development only: let tool and MCP URLs use http and loopback, private or link-local hosts. Off by default, and
+     * refused in production: Retell calls these URLs with our account (SSRF).
+     */
+    toolUrlsAllowPrivate,
   };
 }
 

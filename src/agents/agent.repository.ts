@@ -1,0 +1,48 @@
+import { EntityRepository, LockMode, type FilterQuery } from '@mikro-orm/postgresql';
+import type { Agent } from './agent.entity.js';
+
+export interface AgentListFilter {
+  isActive?: boolean;
+  /** Case-insensitive substring of the name, matched literally (`%` and `_` are not wildcards). */
+  nameContains?: string;
+  /** Keyset position: rows strictly after this one in (created_at desc, id desc) order. */
+  after?: { createdAt: Date; id: number };
+}
+
+/** `%`, `_` and the escape character itself match literally in a LIKE pattern once escaped (PostgreSQL's default escape is `\`). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class AgentRepository extends EntityRepository<Agent> {
+  findForOwner(ownerId: number, id: number): Promise<Agent | null> {
+    return this.findOne({ id, user: ownerId });
+  }
+
+  /**
+   * The agent row locked FOR UPDATE until the surrounding transaction ends. Every change that talks to Retell runs
+   * under this lock, so two concurrent edits of one agent cannot interleave their Retell writes and database writes
+   * (e.g. two tool additions each sending Retell a list without the other's tool).
+   */
+  findForOwnerLocked(ownerId: number, id: number): Promise<Agent | null> {
+    return this.findOne({ id, user: ownerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  }
+
+  /** Which of these Retell agent ids belong to the owner (tools may only point at the owner's own agents). */
+  async findOwnedRetellAgentIds(ownerId: number, retellAgentIds: string[]): Promise<Set<string>> {
+    if (retellAgentIds.length === 0) return new Set();
+    const rows = await this.find({ user: ownerId, retellAgentId: { $in: retellAgentIds } }, { fields: ['retellAgentId'] });
+    return new Set(rows.map((agent) => agent.retellAgentId));
+  }
+
+  findPageForOwner(ownerId: number, filter: AgentListFilter, limit: number): Promise<Agent[]> {
+    const where: FilterQuery<Agent> = { user: ownerId };
+    if (filter.isActive !== undefined) where.isActive = filter.isActive;
+    if (filter.nameContains) where.name = { $ilike: `%${escapeLike(filter.nameContains)}%` };
+    if (filter.after) {
+      const { createdAt, id } = filter.after;
+      where.$or = [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }];
+    }
+    return this.find(where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit });
+  }
+}

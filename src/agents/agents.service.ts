@@ -1,0 +1,235 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { EntityManager } from '@mikro-orm/postgresql';
+import Retell from 'retell-sdk';
+import { AgentTool } from '../agent-tools/agent-tool.entity.js';
+import { AgentToolRepository } from '../agent-tools/agent-tool.repository.js';
+import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
+import { toRetellTool } from '../agent-tools/tool-types.js';
+import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
+import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { FieldErrors } from '../common/validation/json-rules.js';
+import { appConfig } from '../config/app.config.js';
+import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
+import { LlmConfigurationRepository } from '../llm-configurations/llm-configuration.repository.js';
+import { toRetellLlmFields } from '../llm-configurations/llm-configuration.values.js';
+import { LlmConfigurationsService } from '../llm-configurations/llm-configurations.service.js';
+import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
+import { NO_RETRY } from '../retell/retell-client.provider.js';
+import { deleteAtRetell, RetellUndo, SINGLE_ATTEMPT, withRetries } from '../retell/retell-ops.js';
+import { User } from '../users/user.entity.js';
+import { VoicesService } from '../voices/voices.service.js';
+import { Agent } from './agent.entity.js';
+import { AgentRepository } from './agent.repository.js';
+import { AgentResponseDto } from './dto/agent-response.dto.js';
+import type { CreateAgentDto, ListAgentsQueryDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
+
+export interface AgentWithParts {
+  agent: Agent;
+  llmConfiguration: LlmConfiguration;
+  tools: AgentTool[];
+}
+
+/**
+ * Agents exist twice: as rows here and as a Retell LLM + Retell agent. Every write talks to Retell first and to the
+ * database only once Retell accepted; whatever a failed create left at Retell is deleted again.
+ */
+@Injectable()
+export class AgentsService {
+  private readonly logger = new Logger('Agents');
+
+  constructor(
+    private readonly retell: Retell,
+    private readonly em: EntityManager,
+    private readonly agents: AgentRepository,
+    private readonly llmConfigurations: LlmConfigurationRepository,
+    private readonly tools: AgentToolRepository,
+    private readonly llmConfigurationsService: LlmConfigurationsService,
+    private readonly agentTools: AgentToolsService,
+    private readonly voices: VoicesService,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  /** Retell posts this agent's call events here; a per-agent URL wins over the account's (Retell docs). */
+  private get webhookUrl(): string {
+    return `${this.app.publicBaseUrl}/webhooks/retell`;
+  }
+
+  /**
+   * Validate everything (nothing is sent anywhere before that), then: Retell LLM with its tools → Retell agent on
+   * that LLM → one transaction for the rows. A failure at any step deletes what Retell already holds (agent first,
+   * then the LLM), so nothing is left on either side.
+   *
+   * The two creates are not retried by the SDK: a create that timed out may still have happened, and a blind retry
+   * would make a second object (an orphan we hold no id for). The client gets a retryable 5xx and sends the request
+   * again, which is safe because the failed attempt was cleaned up.
+   */
+  async create(ownerId: number, dto: CreateAgentDto): Promise<AgentWithParts> {
+    const errors = new FieldErrors();
+    const llmValues = this.llmConfigurationsService.valuesForCreate(dto.llmConfiguration, 'llmConfiguration', errors);
+    const tools = dto.tools ?? [];
+    await this.agentTools.checkNewTools(ownerId, tools, 'tools', errors);
+    const voiceProblem = await this.voices.voiceProblem(dto.voiceId);
+    if (voiceProblem) errors.add('voiceId', voiceProblem);
+    if (!errors.empty) throw new ValidationFailedException(errors.toArray());
+
+    const undo = new RetellUndo(this.logger);
+    try {
+      const llm = await this.retell.llm.create(
+        { ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams,
+        NO_RETRY,
+      );
+      undo.push(`delete Retell LLM ${llm.llm_id}`, () =>
+        deleteAtRetell(() => this.retell.llm.delete(llm.llm_id, { force_delete: true }, SINGLE_ATTEMPT)),
+      );
+      const remote = await this.retell.agent.create(
+        {
+          response_engine: { type: 'retell-llm', llm_id: llm.llm_id },
+          voice_id: dto.voiceId,
+          agent_name: dto.name,
+          webhook_url: this.webhookUrl,
+        },
+        NO_RETRY,
+      );
+      undo.push(`delete Retell agent ${remote.agent_id}`, () => deleteAtRetell(() => this.retell.agent.delete(remote.agent_id, SINGLE_ATTEMPT)));
+
+      return await this.em.transactional(async (em) => {
+        const agent = em.create(Agent, {
+          user: em.getReference(User, ownerId),
+          name: dto.name,
+          description: dto.description ?? null,
+          voiceId: dto.voiceId,
+          retellAgentId: remote.agent_id,
+          version: remote.version,
+          isPublished: false,
+        });
+        const llmConfiguration = em.create(LlmConfiguration, { agent, retellLlmId: llm.llm_id, ...llmValues });
+        const toolRows = tools.map((tool) =>
+          em.create(AgentTool, { agent, toolType: tool.toolType, name: tool.toolConfig.name as string, toolConfig: tool.toolConfig }),
+        );
+        await em.flush();
+        return { agent, llmConfiguration, tools: toolRows };
+      });
+    } catch (error) {
+      await undo.run();
+      throw error;
+    }
+  }
+
+  async list(ownerId: number, query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
+    const after = decodeCursor(query.cursor, { createdAt: 'string', id: 'number' });
+    const afterDate = after ? new Date(after.createdAt) : undefined;
+    if (afterDate && Number.isNaN(afterDate.getTime())) {
+      throw new ValidationFailedException([{ field: 'cursor', messages: ['is not a valid cursor'] }]);
+    }
+    const rows = await this.agents.findPageForOwner(
+      ownerId,
+      { isActive: query.isActive, nameContains: query.q, after: after && afterDate ? { createdAt: afterDate, id: after.id } : undefined },
+      query.limit + 1,
+    );
+    return toPage(rows, query.limit, AgentResponseDto.fromEntity, (agent) => ({ createdAt: agent.createdAt.toISOString(), id: agent.id }));
+  }
+
+  async get(ownerId: number, id: number): Promise<AgentWithParts> {
+    const agent = await this.agents.findForOwner(ownerId, id);
+    const llmConfiguration = agent && (await this.llmConfigurations.findForOwner(ownerId, id));
+    if (!agent || !llmConfiguration) throw new ResourceNotFoundException('Agent');
+    return { agent, llmConfiguration, tools: await this.tools.findAllForOwner(ownerId, id) };
+  }
+
+  /**
+   * `name` and `voiceId` are Retell's too: they go to Retell first (both, with the webhook URL, so the draft always
+   * carries all we own), then to the database. `description` and `isActive` only concern this API.
+   */
+  async update(ownerId: number, id: number, dto: UpdateAgentDto): Promise<Agent> {
+    if (dto.voiceId !== undefined) {
+      const problem = await this.voices.voiceProblem(dto.voiceId);
+      if (problem) throw new ValidationFailedException([{ field: 'voiceId', messages: [problem] }]);
+    }
+    const undo = new RetellUndo(this.logger);
+    try {
+      return await this.em.transactional(async (em) => {
+        const agent = await this.agents.findForOwnerLocked(ownerId, id);
+        if (!agent) throw new ResourceNotFoundException('Agent');
+        const name = dto.name ?? agent.name;
+        const voiceId = dto.voiceId ?? agent.voiceId;
+        if (name !== agent.name || voiceId !== agent.voiceId) {
+          const previous = { agent_name: agent.name, voice_id: agent.voiceId, webhook_url: this.webhookUrl };
+          const remote = await this.retell.agent.update(agent.retellAgentId, { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl });
+          undo.push(`restore Retell agent ${agent.retellAgentId}`, () => this.retell.agent.update(agent.retellAgentId, previous, SINGLE_ATTEMPT));
+          Object.assign(agent, { name, voiceId, version: remote.version, isPublished: false });
+        }
+        if (dto.description !== undefined) agent.description = dto.description;
+        if (dto.isActive !== undefined) agent.isActive = dto.isActive;
+        await em.flush();
+        return agent;
+      });
+    } catch (error) {
+      await undo.run();
+      throw error;
+    }
+  }
+
+  /**
+   * Publishes the current draft. An LLM change after the last publish lives in a new LLM draft version; the agent's
+   * draft is first pointed at it (Retell pins the LLM version when it publishes), so the published version is what
+   * GET /agents/:id shows. Publishing when nothing changed is a no-op that answers the current state, which also
+   * makes a retried publish (the first one timed out after Retell did it) safe.
+   */
+  async publish(ownerId: number, id: number, dto: PublishAgentDto): Promise<Agent> {
+    return this.em.transactional(async (em) => {
+      const agent = await this.agents.findForOwnerLocked(ownerId, id);
+      const configuration = agent && (await this.llmConfigurations.findForOwner(ownerId, id));
+      if (!agent || !configuration) throw new ResourceNotFoundException('Agent');
+      let draft = await this.retell.agent.retrieve(agent.retellAgentId);
+      const llm = await this.retell.llm.retrieve(configuration.retellLlmId);
+      const engine = draft.response_engine;
+      const pinned = engine.type === 'retell-llm' ? engine.version : undefined;
+      const llmDraft = llm.is_published !== true && typeof llm.version === 'number' ? llm.version : undefined;
+      if (llmDraft !== undefined && (draft.is_published === true || (pinned != null && pinned !== llmDraft))) {
+        draft = await this.retell.agent.update(agent.retellAgentId, {
+          response_engine: { type: 'retell-llm', llm_id: configuration.retellLlmId, version: llmDraft },
+        });
+      }
+      if (draft.is_published !== true) {
+        await this.retell.agent.publish(agent.retellAgentId, {
+          version: draft.version,
+          ...(dto.versionTitle !== undefined && { version_title: dto.versionTitle }),
+          ...(dto.versionDescription !== undefined && { version_description: dto.versionDescription }),
+        });
+      }
+      Object.assign(agent, { version: draft.version, publishedVersion: draft.version, isPublished: true });
+      await em.flush();
+      return agent;
+    });
+  }
+
+  /**
+   * Reverse order of creation: the agent's phone numbers are released at Retell (their rows would be deleted by the
+   * cascade; a number kept at Retell without a row would be billed and invisible), then the Retell agent, then its
+   * LLM, then the rows (LLM configuration, tools, phone numbers and calls cascade in the database). Retell's calls
+   * stay at Retell as history.
+   *
+   * "Already gone" at Retell (422) counts as deleted, so a delete that failed half-way is finished by sending it again:
+   * numbers released so far have lost their rows already, and an agent Retell no longer has is not an error.
+   */
+  async remove(ownerId: number, id: number): Promise<void> {
+    const agent = await this.agents.findForOwner(ownerId, id);
+    if (!agent) throw new ResourceNotFoundException('Agent');
+    const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
+
+    // Phone numbers have no repository of their own yet (they get their module later); this is their only query here.
+    for (const number of await this.em.find(PhoneNumber, { agent: agent.id })) {
+      await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
+      await this.em.remove(number).flush();
+    }
+    if ((await deleteAtRetell(() => this.retell.agent.delete(agent.retellAgentId))) === 'already gone') {
+      this.logger.warn({ msg: 'Retell agent was already gone; deleting our rows', agentId: agent.id, retellAgentId: agent.retellAgentId });
+    }
+    // Past this point the agent is gone at Retell: the LLM delete is retried so that it does not linger unused.
+    if (configuration) {
+      await withRetries(() => deleteAtRetell(() => this.retell.llm.delete(configuration.retellLlmId, { force_delete: true }, SINGLE_ATTEMPT)));
+    }
+    await this.em.nativeDelete(Agent, { id: agent.id, user: ownerId });
+  }
+}

@@ -1,0 +1,61 @@
+import { AgentToolResponseDto } from '../../agent-tools/dto/agent-tool-response.dto.js';
+import type { AgentTool } from '../../agent-tools/agent-tool.entity.js';
+import { PageOf } from '../../common/pagination/page.dto.js';
+import { LlmConfigurationResponseDto } from '../../llm-configurations/dto/llm-configuration-response.dto.js';
+import type { LlmConfiguration } from '../../llm-configurations/llm-configuration.entity.js';
+import type { Agent } from '../agent.entity.js';
+
+export class AgentResponseDto {
+  /** @example 12 */
+  id: number;
+  /** @example "Front desk" */
+  name: string;
+  /** @example "Answers the main line of the Springfield office" */
+  description: string | null;
+  /** @example "11labs-Adrian" */
+  voiceId: string;
+  /** @example true */
+  isActive: boolean;
+  /** Retell's id of this agent; what an `agent_swap` tool's `agent_id` names. @example "agent_8c3f2a9b1d4e5f60718293a4" */
+  retellAgentId: string;
+  /** Retell's latest version of the agent: the draft your edits go to, or the published version if nothing changed since. @example 1 */
+  version: number;
+  /** The last version published with `POST /agents/:id/publish`; null if never. @example 0 */
+  publishedVersion: number | null;
+  /** True when nothing (agent, LLM configuration, tools) changed since the last publish. @example false */
+  isPublished: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+
+  static fromEntity(this: void, agent: Agent): AgentResponseDto {
+    return {
+      id: agent.id,
+      name: agent.name,
+      description: agent.description ?? null,
+      voiceId: agent.voiceId,
+      isActive: agent.isActive,
+      retellAgentId: agent.retellAgentId,
+      version: agent.version,
+      publishedVersion: agent.publishedVersion ?? null,
+      isPublished: agent.isPublished,
+      createdAt: agent.createdAt,
+      updatedAt: agent.updatedAt,
+    };
+  }
+}
+
+/** An agent with its LLM configuration and its tools. */
+export class AgentDetailResponseDto extends AgentResponseDto {
+  llmConfiguration: LlmConfigurationResponseDto;
+  tools: AgentToolResponseDto[];
+
+  static fromEntities(agent: Agent, llmConfiguration: LlmConfiguration, tools: AgentTool[]): AgentDetailResponseDto {
+    return {
+      ...AgentResponseDto.fromEntity(agent),
+      llmConfiguration: LlmConfigurationResponseDto.fromEntity(llmConfiguration),
+      tools: tools.map(AgentToolResponseDto.fromEntity),
+    };
+  }
+}
+
+export class AgentPageDto extends PageOf(AgentResponseDto) {}

@@ -1,0 +1,9 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import type { LlmConfiguration } from './llm-configuration.entity.js';
+
+export class LlmConfigurationRepository extends EntityRepository<LlmConfiguration> {
+  /** The configuration of one of the owner's agents. */
+  findForOwner(ownerId: number, agentId: number): Promise<LlmConfiguration | null> {
+    return this.findOne({ agent: { id: agentId, user: ownerId } });
+  }
+}

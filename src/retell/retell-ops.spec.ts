@@ -1,0 +1,71 @@
+import type { Logger } from '@nestjs/common';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'retell-sdk';
+import { deleteAtRetell, RetellUndo, withRetries } from './retell-ops.js';
+
+const headers = (values: Record<string, string> = {}) => new Headers(values);
+/** The error the SDK throws for this HTTP status (its own subclass: RateLimitError for 429, ...). */
+const status = (code: number, extra: Record<string, string> = {}) => APIError.generate(code, { message: 'x' }, 'x', headers(extra));
+
+describe('Retell operation helpers', () => {
+  describe('withRetries', () => {
+    it.each([
+      ['a 500', status(500)],
+      ['a 429', status(429, { 'retry-after': '0' })],
+      ['a connection error', new APIConnectionError({ message: 'reset' })],
+      ['a timeout', new APIConnectionTimeoutError()],
+    ])('retries %s, then succeeds', async (_case, error) => {
+      let calls = 0;
+      const result = await withRetries(async () => {
+        calls++;
+        if (calls < 3) throw error;
+        return 'ok';
+      });
+      expect(result).toBe('ok');
+      expect(calls).toBe(3);
+    });
+
+    it('does not retry what will not get better (400, 422)', async () => {
+      for (const error of [status(400), status(422)]) {
+        let calls = 0;
+        await expect(withRetries(async () => { calls++; throw error; })).rejects.toBe(error);
+        expect(calls).toBe(1);
+      }
+    });
+
+    it('gives up after the last attempt with the last error', async () => {
+      let calls = 0;
+      const error = status(503, { 'retry-after': '0' });
+      await expect(withRetries(async () => { calls++; throw error; }, 2)).rejects.toBe(error);
+      expect(calls).toBe(2);
+    });
+
+    it('never waits the hour a 429 asks for (the wait is capped)', async () => {
+      const started = Date.now();
+      let calls = 0;
+      await withRetries(async () => {
+        if (calls++ === 0) throw status(429, { 'retry-after': '3600' });
+      });
+      expect(Date.now() - started).toBeLessThan(2500);
+    });
+  });
+
+  it('counts Retell’s 422 (unknown id) as already deleted, and nothing else', async () => {
+    await expect(deleteAtRetell(async () => undefined)).resolves.toBe('deleted');
+    await expect(deleteAtRetell(async () => { throw status(422); })).resolves.toBe('already gone');
+    const failure = status(500);
+    await expect(deleteAtRetell(async () => { throw failure; })).rejects.toBe(failure);
+  });
+
+  it('undoes newest first, logs a step that still fails, and carries on', async () => {
+    const done: string[] = [];
+    const logged: unknown[] = [];
+    const undo = new RetellUndo({ error: (entry: unknown) => logged.push(entry) } as unknown as Logger);
+    undo.push('delete the LLM', async () => { done.push('llm'); });
+    undo.push('delete the agent', async () => { throw status(400); });
+    await undo.run();
+    expect(done).toEqual(['llm']);
+    expect(logged).toEqual([expect.objectContaining({ msg: 'could not undo at Retell: delete the agent' })]);
+    await undo.run();
+    expect(done).toEqual(['llm']);
+  });
+});

@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
+import { PageQueryDto } from '../common/pagination/page.dto.js';
+import { VoicePageDto } from './dto/voice-response.dto.js';
+import { VoicesService } from './voices.service.js';
+
+@ApiTags('voices')
+@Controller('voices')
+export class VoicesController {
+  constructor(private readonly voices: VoicesService) {}
+
+  /** Voices an agent can use, ordered by id. Retell's catalogue, cached for a few minutes. */
+  @Get()
+  @ApiOkResponse({ type: VoicePageDto })
+  @ApiServiceUnavailableResponse({ type: ErrorEnvelopeDto, description: 'Retell could not be reached and no catalogue is cached.' })
+  list(@Query() page: PageQueryDto): Promise<VoicePageDto> {
+    return this.voices.page(page.limit, page.cursor);
+  }
+}
