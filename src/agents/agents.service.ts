@@ -214,22 +214,29 @@ export class AgentsService {
    * numbers released so far have lost their rows already, and an agent Retell no longer has is not an error.
    */
   async remove(ownerId: number, id: number): Promise<void> {
-    const agent = await this.agents.findForOwner(ownerId, id);
-    if (!agent) throw new ResourceNotFoundException('Agent');
-    const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
+    const found = await this.agents.findForOwner(ownerId, id);
+    if (!found) throw new ResourceNotFoundException('Agent');
 
     // Phone numbers have no repository of their own yet (they get their module later); this is their only query here.
-    for (const number of await this.em.find(PhoneNumber, { agent: agent.id })) {
+    // Each number's row goes as soon as Retell released it, so a retry does not try to release it again.
+    for (const number of await this.em.find(PhoneNumber, { agent: found.id })) {
       await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
       await this.em.remove(number).flush();
     }
-    if ((await deleteAtRetell(() => this.retell.agent.delete(agent.retellAgentId))) === 'already gone') {
-      this.logger.warn({ msg: 'Retell agent was already gone; deleting our rows', agentId: agent.id, retellAgentId: agent.retellAgentId });
-    }
-    // Past this point the agent is gone at Retell: the LLM delete is retried so that it does not linger unused.
-    if (configuration) {
-      await withRetries(() => deleteAtRetell(() => this.retell.llm.delete(configuration.retellLlmId, { force_delete: true }, SINGLE_ATTEMPT)));
-    }
-    await this.em.nativeDelete(Agent, { id: agent.id, user: ownerId });
+
+    // Under the row lock, so that an edit of this agent running meanwhile finishes first (or then finds it gone).
+    await this.em.transactional(async () => {
+      const agent = await this.agents.findForOwnerLocked(ownerId, id);
+      if (!agent) throw new ResourceNotFoundException('Agent');
+      const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
+      if ((await deleteAtRetell(() => this.retell.agent.delete(agent.retellAgentId))) === 'already gone') {
+        this.logger.warn({ msg: 'Retell agent was already gone; deleting our rows', agentId: agent.id, retellAgentId: agent.retellAgentId });
+      }
+      // Past this point the agent is gone at Retell: the LLM delete is retried so that it does not linger unused.
+      if (configuration) {
+        await withRetries(() => deleteAtRetell(() => this.retell.llm.delete(configuration.retellLlmId, { force_delete: true }, SINGLE_ATTEMPT)));
+      }
+      await this.agents.nativeDelete({ id: agent.id, user: ownerId });
+    });
   }
 }

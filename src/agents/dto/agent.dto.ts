@@ -93,10 +93,9 @@ export class ListAgentsQueryDto extends PageQueryDto {
   @IsBoolean()
   isActive?: boolean;
 
-  /** Case-insensitive text the name contains (taken literally: `%` and `_` are not wildcards). @example "desk" */
+  /** Case-insensitive text the name contains (taken literally: `%` and `_` are not wildcards); empty matches all. @example "desk" */
   @IsOptional()
   @IsString()
-  @MinLength(1)
   @MaxLength(100)
   q?: string;
 }
