@@ -43,7 +43,8 @@ describe('Agents under Retell faults (e2e)', () => {
   async function timed(send: () => Promise<Response>): Promise<Response> {
     const started = Date.now();
     const response = await send();
-    expect(Date.now() - started).toBeLessThan(4000);
+    // Generous for a loaded machine; the point is that nothing waits on Retell without bound.
+    expect(Date.now() - started).toBeLessThan(6000);
     return response;
   }
 
