@@ -1,6 +1,7 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261124033828 } from './Migration20261124033828.js';
 import { Migration20261124035255 } from './Migration20261124035255.js';
+import { Migration20261124041630 } from './Migration20261124041630.js';
 
 /**
  * Every migration, in order. MikroORM runs this list instead of scanning the folder, so the app, the tests and
@@ -9,4 +10,5 @@ import { Migration20261124035255 } from './Migration20261124035255.js';
 export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Migration }> = [
   { name: 'Migration20261124033828', class: Migration20261124033828 },
   { name: 'Migration20261124035255', class: Migration20261124035255 },
+  { name: 'Migration20261124041630', class: Migration20261124041630 },
 ];

@@ -5,14 +5,17 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AgentToolsModule } from './agent-tools/agent-tools.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
-import { appConfig, authConfig, databaseConfig, retellConfig } from './config/index.js';
+import { CallsModule } from './calls/calls.module.js';
+import { appConfig, authConfig, callsConfig, databaseConfig, retellConfig } from './config/index.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
 import { HealthController } from './health/health.controller.js';
 import { LlmConfigurationsModule } from './llm-configurations/llm-configurations.module.js';
+import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module.js';
 import { RetellModule } from './retell/retell.module.js';
 import { UsersModule } from './users/users.module.js';
 import { VoicesModule } from './voices/voices.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
   /** The PostgreSQL to use (external, or the embedded one the caller started). */
@@ -30,7 +33,7 @@ export class AppModule {
           cache: true,
           // main.ts loads .env itself (process.loadEnvFile) before anything reads the configuration.
           ignoreEnvFile: true,
-          load: [appConfig, authConfig, databaseConfig, retellConfig],
+          load: [appConfig, authConfig, callsConfig, databaseConfig, retellConfig],
         }),
         MikroOrmModule.forRootAsync({
           driver: PostgreSqlDriver,
@@ -47,6 +50,9 @@ export class AppModule {
         LlmConfigurationsModule,
         AgentToolsModule,
         VoicesModule,
+        PhoneNumbersModule,
+        CallsModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
       providers: [MigrationRunner],

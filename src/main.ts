@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.setup.js';
-import { readAppConfig, readAuthConfig, readDatabaseConfig, readRetellConfig } from './config/index.js';
+import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readRetellConfig } from './config/index.js';
 import { openDatabase } from './database/database.js';
 
 async function main(): Promise<void> {
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const appConfig = readAppConfig();
   readAuthConfig();
   readRetellConfig();
+  readCallsConfig();
   const database = await openDatabase(readDatabaseConfig(), (message) => console.error(message));
   const app = await createApp({ databaseUrl: database.url });
 

@@ -111,9 +111,13 @@ describe('Agents, LLM configurations and tools: another tenant (e2e)', () => {
     const paths = Object.keys(document.paths).filter((p) => p.startsWith('/agents') || p === '/voices');
     expect(paths.sort()).toEqual([
       '/agents',
+      '/agents/{agentId}/calls',
       '/agents/{agentId}/llm-configuration',
+      '/agents/{agentId}/phone-numbers',
+      '/agents/{agentId}/phone-numbers/import',
       '/agents/{agentId}/tools',
       '/agents/{agentId}/tools/{toolId}',
+      '/agents/{agentId}/web-calls',
       '/agents/{id}',
       '/agents/{id}/publish',
       '/voices',

@@ -4,7 +4,7 @@ import { AgentTool } from '../agent-tools/agent-tool.entity.js';
 import { AgentToolsModule } from '../agent-tools/agent-tools.module.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
 import { LlmConfigurationsModule } from '../llm-configurations/llm-configurations.module.js';
-import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
+import { PhoneNumbersModule } from '../phone-numbers/phone-numbers.module.js';
 import { VoicesModule } from '../voices/voices.module.js';
 import { Agent } from './agent.entity.js';
 import { AgentsController } from './agents.controller.js';
@@ -12,10 +12,11 @@ import { AgentsService } from './agents.service.js';
 
 @Module({
   imports: [
-    MikroOrmModule.forFeature([Agent, LlmConfiguration, AgentTool, PhoneNumber]),
+    MikroOrmModule.forFeature([Agent, LlmConfiguration, AgentTool]),
     LlmConfigurationsModule,
     AgentToolsModule,
     VoicesModule,
+    PhoneNumbersModule,
   ],
   controllers: [AgentsController],
   providers: [AgentsService],

@@ -14,7 +14,7 @@ import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity
 import { LlmConfigurationRepository } from '../llm-configurations/llm-configuration.repository.js';
 import { toRetellLlmFields } from '../llm-configurations/llm-configuration.values.js';
 import { LlmConfigurationsService } from '../llm-configurations/llm-configurations.service.js';
-import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
+import { PhoneNumbersService } from '../phone-numbers/phone-numbers.service.js';
 import { NO_RETRY } from '../retell/retell-client.provider.js';
 import { deleteAtRetell, RetellUndo, SINGLE_ATTEMPT, withRetries } from '../retell/retell-ops.js';
 import { User } from '../users/user.entity.js';
@@ -47,6 +47,7 @@ export class AgentsService {
     private readonly llmConfigurationsService: LlmConfigurationsService,
     private readonly agentTools: AgentToolsService,
     private readonly voices: VoicesService,
+    private readonly phoneNumbers: PhoneNumbersService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
@@ -217,12 +218,9 @@ export class AgentsService {
     const found = await this.agents.findForOwner(ownerId, id);
     if (!found) throw new ResourceNotFoundException('Agent');
 
-    // Phone numbers have no repository of their own yet (they get their module later); this is their only query here.
-    // Each number's row goes as soon as Retell released it, so a retry does not try to release it again.
-    for (const number of await this.em.find(PhoneNumber, { agent: found.id })) {
-      await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
-      await this.em.remove(number).flush();
-    }
+    // Numbers are released at Retell (not left unbound there): their rows go with the agent. Each row goes as soon as
+    // Retell released it, so a retried delete does not try to release it again.
+    await this.phoneNumbers.releaseAllForAgent(found.id);
 
     // Under the row lock, so that an edit of this agent running meanwhile finishes first (or then finds it gone).
     await this.em.transactional(async () => {

@@ -1,5 +1,6 @@
 export * from './app.config.js';
 export * from './auth.config.js';
+export * from './calls.config.js';
 export * from './database.config.js';
 export * from './retell.config.js';
 export { ConfigError } from './env.js';

@@ -1,0 +1,152 @@
+import { Type } from 'class-transformer';
+import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
+import { IsE164 } from '../../common/validation/phone-number.js';
+import { IsJsonObject, IsStringRecord } from '../../common/validation/records.js';
+import type { Call, CallDirection, CallType } from '../call.entity.js';
+
+const VARIABLES = { maxKeys: 50, maxValueLength: 1000 };
+const METADATA = { maxBytes: 16_384 };
+
+export class CreateCallDto {
+  /** Who to call, E.164. @example "+14155550199" */
+  @IsE164()
+  toNumber: string;
+
+  /** One of your active numbers; defaults to the agent's oldest active number. @example "+14155550123" */
+  @IsOptional()
+  @IsE164()
+  fromNumber?: string;
+
+  /** Values for the agent prompt's `{{variables}}`; Retell takes strings only. @example {"customer_name":"Ada"} */
+  @IsOptional()
+  @IsStringRecord(VARIABLES)
+  dynamicVariables?: Record<string, string>;
+
+  /** Your own data, kept with the call (at most 16 KB). @example {"crm_ticket":"T-1234"} */
+  @IsOptional()
+  @IsJsonObject(METADATA)
+  metadata?: Record<string, unknown>;
+}
+
+export class CreateWebCallDto {
+  /** Values for the agent prompt's `{{variables}}`. */
+  @IsOptional()
+  @IsStringRecord(VARIABLES)
+  dynamicVariables?: Record<string, string>;
+
+  /** Your own data, kept with the call (at most 16 KB). */
+  @IsOptional()
+  @IsJsonObject(METADATA)
+  metadata?: Record<string, unknown>;
+}
+
+export class CallListQueryDto extends PageQueryDto {
+  /** Only this agent's calls. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  agentId?: number;
+
+  /** Retell's call status. @example "ended" */
+  @IsOptional()
+  @IsIn(['registered', 'ongoing', 'ended', 'not_connected', 'error'])
+  status?: string;
+
+  @IsOptional()
+  @IsIn(['inbound', 'outbound'])
+  direction?: CallDirection;
+
+  /** Created at or after (ISO 8601). @example "2026-11-01T00:00:00Z" */
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  /** Created before (ISO 8601). */
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+}
+
+export class CallResponseDto {
+  /** @example 42 */
+  id: number;
+  /** @example 7 */
+  agentId: number;
+  /** Retell's id of the call. */
+  retellCallId: string;
+  /** @example "phone_call" */
+  callType: CallType;
+  /** Web calls count as inbound: a person calls the agent from a browser. @example "outbound" */
+  direction: CallDirection;
+  /** null for web calls. @example "+14155550123" */
+  fromNumber: string | null;
+  /** null for web calls. @example "+14155550199" */
+  toNumber: string | null;
+  /** registered, ongoing, ended, not_connected or error. @example "ended" */
+  status: string;
+  /** Whole seconds. @example 42 */
+  durationSeconds: number | null;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  /** Retell's reason, e.g. agent_hangup, dial_no_answer. */
+  disconnectionReason: string | null;
+  recordingUrl: string | null;
+  publicLogUrl: string | null;
+  /** Retell's post-call analysis: call_summary, user_sentiment, call_successful, … */
+  analysis: Record<string, unknown> | null;
+  /** Retell's cost breakdown (combined_cost in cents). */
+  cost: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+  dynamicVariables: Record<string, string> | null;
+  createdAt: Date;
+  updatedAt: Date;
+
+  static fromEntity(call: Call): CallResponseDto {
+    return {
+      id: call.id,
+      agentId: call.agent.id,
+      retellCallId: call.retellCallId,
+      callType: call.callType,
+      direction: call.direction,
+      fromNumber: call.fromNumber ?? null,
+      toNumber: call.toNumber ?? null,
+      status: call.status,
+      durationSeconds: call.duration ?? null,
+      startedAt: call.startedAt ?? null,
+      endedAt: call.endedAt ?? null,
+      disconnectionReason: call.disconnectionReason ?? null,
+      recordingUrl: call.recordingUrl ?? null,
+      publicLogUrl: call.publicLogUrl ?? null,
+      analysis: call.callAnalysis ?? null,
+      cost: call.callCost ?? null,
+      metadata: call.metadata ?? null,
+      dynamicVariables: call.dynamicVariables ?? null,
+      createdAt: call.createdAt,
+      updatedAt: call.updatedAt,
+    };
+  }
+}
+
+export class CallDetailResponseDto extends CallResponseDto {
+  /** The conversation as text. */
+  transcript: string | null;
+  /** Utterances: `{ role, content, words? }`. */
+  transcriptObject: unknown[] | null;
+
+  static override fromEntity(call: Call): CallDetailResponseDto {
+    return { ...CallResponseDto.fromEntity(call), transcript: call.transcript ?? null, transcriptObject: call.transcriptObject ?? null };
+  }
+}
+
+export class WebCallResponseDto {
+  call: CallResponseDto;
+  /** Pass to Retell's web client SDK to join the call. */
+  accessToken: string;
+}
+
+export class CallPageDto extends PageOf(CallResponseDto) {}
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';

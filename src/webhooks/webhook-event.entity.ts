@@ -1,0 +1,34 @@
+import type { Opt } from '@mikro-orm/postgresql';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+
+export type WebhookEventOutcome = 'applied' | 'unknown_agent' | 'ignored';
+
+/**
+ * Every verified webhook Retell sent us, raw (not in the seed; see docs/schema.md). Duplicates are recognised by
+ * `dedupe_key` and not stored twice; a call can be rebuilt from its events.
+ */
+@Entity({ tableName: 'retell_webhook_events' })
+export class WebhookEvent {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 50 })
+  event!: string;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  @Index()
+  retellCallId?: string | null;
+
+  /** `call_id:event` for lifecycle events (Retell's advice), plus a body hash for events that legitimately repeat. */
+  @Property({ type: 'string', length: 200, unique: true })
+  dedupeKey!: string;
+
+  @Property({ type: 'json' })
+  payload!: Record<string, unknown>;
+
+  @Property({ type: 'string', length: 20 })
+  outcome!: WebhookEventOutcome;
+
+  @Property({ type: 'datetime', columnType: 'timestamp', defaultRaw: 'current_timestamp', onCreate: () => new Date() })
+  receivedAt: Date & Opt = new Date();
+}
