@@ -1,5 +1,6 @@
 import { readAppConfig } from './app.config.js';
 import { readAuthConfig } from './auth.config.js';
+import { readCallsConfig } from './calls.config.js';
 import { readDatabaseConfig } from './database.config.js';
 import { readRetellConfig } from './retell.config.js';
 
@@ -21,6 +22,7 @@ describe('configuration', () => {
     [() => readAuthConfig({ JWT_SECRET: 'short' }), 'Invalid configuration: JWT_SECRET must be at least 32 characters'],
     [() => readAuthConfig({ NODE_ENV: 'production' }), 'Invalid configuration: JWT_SECRET is required when NODE_ENV=production'],
     [() => readRetellConfig({ RETELL_MAX_RETRIES: '9' }), 'Invalid configuration: RETELL_MAX_RETRIES must be <= 5 (got 9)'],
+    [() => readCallsConfig({ CALLS_PER_MINUTE_PER_USER: '0' }), 'Invalid configuration: CALLS_PER_MINUTE_PER_USER must be >= 1 (got 0)'],
     [() => readRetellConfig({ RETELL_VOICES_CACHE_TTL_SECONDS: '-1' }), 'Invalid configuration: RETELL_VOICES_CACHE_TTL_SECONDS must be >= 0 (got -1)'],
     [() => readRetellConfig({ TOOL_URLS_ALLOW_PRIVATE: 'sometimes' }), 'Invalid configuration: TOOL_URLS_ALLOW_PRIVATE must be true or false (got "sometimes")'],
     [
