@@ -56,6 +56,25 @@ export class RetellConnection implements OnApplicationShutdown {
   }
 }
 
+/** The longest wait the SDK may take before retrying on our request path; Retell's `retry-after` has no upper bound. */
+export const MAX_SDK_RETRY_WAIT_SECONDS = 5;
+
+/**
+ * The SDK honours any `retry-after` before retrying (a 429 asking for an hour would hold the client's request that
+ * long). Past our cap we tell it not to retry (`x-should-retry: false`, which the SDK obeys); the error then reaches
+ * our error mapping with Retell's `retry-after`, which the client gets as its own retry hint.
+ */
+export async function cappedRetryFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const response = await fetch(url, init);
+  const afterMs = Number(response.headers.get('retry-after-ms'));
+  const afterS = Number(response.headers.get('retry-after'));
+  const wait = Number.isFinite(afterMs) && afterMs > 0 ? afterMs / 1000 : Number.isFinite(afterS) ? afterS : 0;
+  if (wait <= MAX_SDK_RETRY_WAIT_SECONDS) return response;
+  const headers = new Headers(response.headers);
+  headers.set('x-should-retry', 'false');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 export const retellClientProvider: Provider = {
   provide: Retell,
   inject: [RetellConnection, retellConfig.KEY],
@@ -66,6 +85,7 @@ export const retellClientProvider: Provider = {
       baseURL: connection.baseUrl,
       timeout: config.timeoutMs,
       maxRetries: config.maxRetries,
+      fetch: cappedRetryFetch,
     });
   },
 };
