@@ -196,6 +196,12 @@ describe('calls (e2e)', () => {
     const none = await t.http.get(`/calls?agentId=${other.id}&to=2000-01-01T00:00:00Z`).set(...authHeader(alice)).expect(200);
     expect(none.body.items).toEqual([]);
     await t.http.get('/calls?status=bogus').set(...authHeader(alice)).expect(400);
+    // A forged cursor is a 400, never a database error.
+    for (const forged of [{ createdAt: 'yesterday', id: 1 }, { createdAt: new Date().toISOString(), id: 1.5 }, { id: 1 }]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      const response = await t.http.get(`/calls?cursor=${cursor}`).set(...authHeader(alice)).expect(400);
+      expect(response.body.details).toEqual([{ field: 'cursor', messages: ['is not a valid cursor'] }]);
+    }
   });
 
   it("hides another user's calls (404 for JWT and API key) and never lists them", async () => {

@@ -118,14 +118,10 @@ export class AgentsService {
   }
 
   async list(ownerId: number, query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
-    const after = decodeCursor(query.cursor, { createdAt: 'string', id: 'number' });
-    const afterDate = after ? new Date(after.createdAt) : undefined;
-    if (afterDate && Number.isNaN(afterDate.getTime())) {
-      throw new ValidationFailedException([{ field: 'cursor', messages: ['is not a valid cursor'] }]);
-    }
+    const after = decodeCursor(query.cursor, { createdAt: 'date', id: 'number' });
     const rows = await this.agents.findPageForOwner(
       ownerId,
-      { isActive: query.isActive, nameContains: query.q, after: after && afterDate ? { createdAt: afterDate, id: after.id } : undefined },
+      { isActive: query.isActive, nameContains: query.q, after: after && { createdAt: new Date(after.createdAt), id: after.id } },
       query.limit + 1,
     );
     return toPage(rows, query.limit, AgentResponseDto.fromEntity, (agent) => ({ createdAt: agent.createdAt.toISOString(), id: agent.id }));

@@ -74,7 +74,7 @@ export class CallsService {
   }
 
   async list(ownerId: number, query: CallListQueryDto): Promise<Page<CallResponseDto>> {
-    const after = decodeCursor(query.cursor, { createdAt: 'string', id: 'number' });
+    const after = decodeCursor(query.cursor, { createdAt: 'date', id: 'number' });
     const rows = await this.calls.findPageForOwner(
       ownerId,
       {

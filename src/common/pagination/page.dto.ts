@@ -45,8 +45,13 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** Decodes a cursor and checks each key has the expected type; a forged or stale cursor is a 400. */
-export function decodeCursor<K extends Record<string, 'string' | 'number'>>(
+type CursorField = 'string' | 'number' | 'date';
+
+/**
+ * Decodes a cursor and checks each key has the expected type (`date`: an ISO timestamp string); a forged or stale
+ * cursor is a 400, never a database error.
+ */
+export function decodeCursor<K extends Record<string, CursorField>>(
   cursor: string | undefined,
   shape: K,
 ): { [P in keyof K]: K[P] extends 'number' ? number : string } | undefined {
@@ -54,7 +59,12 @@ export function decodeCursor<K extends Record<string, 'string' | 'number'>>(
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     for (const [key, type] of Object.entries(shape)) {
-      if (typeof value[key] !== type) throw new Error(key);
+      const field = value[key];
+      const ok =
+        type === 'date'
+          ? typeof field === 'string' && !Number.isNaN(Date.parse(field))
+          : typeof field === type && (type !== 'number' || Number.isSafeInteger(field));
+      if (!ok) throw new Error(key);
     }
     return value as never;
   } catch {
