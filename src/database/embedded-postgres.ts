@@ -32,6 +32,8 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   database?: string;
   fast?: boolean;
+  /** Extra server settings as `-c name=value` pairs (the benchmark preloads pg_stat_statements to count queries). */
+  settings?: Record<string, string>;
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dir = resolve(options.dir);
@@ -52,7 +54,12 @@ export async function startEmbeddedPostgres(options: {
     // Postgres refuses to run as root; on such machines the package runs it as a `postgres` system user.
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: () => undefined,
     onError: (error) => options.log?.(`embedded PostgreSQL: ${String(error)}`),
   });

@@ -1,0 +1,488 @@
+// `npm run bench` (issue 7): the app against a raw Fastify + pg baseline, in one run, on one database.
+// `npm run bench -- --smoke` is the seconds-long variant CI runs: it fails on harness breakage (errors, non-2xx),
+// never on timings. See README.md "Benchmarks" for what each column means.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import Retell from 'retell-sdk';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SMOKE = process.argv.includes('--smoke');
+const NO_BUILD = process.argv.includes('--no-build');
+const CONFIG = SMOKE
+  ? { calls: 5_000, warmup: 1, duration: 2, connections: 8, coldStarts: 1 }
+  : { calls: 1_000_000, warmup: 3, duration: 10, connections: 16, coldStarts: 3 };
+// For profiling runs: BENCH_CALLS / BENCH_DURATION override the sizes, BENCH_ONLY=agent,first,... picks scenarios,
+// BENCH_APP_NODE_OPTIONS is given to the app's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+if (process.env.BENCH_CALLS) CONFIG.calls = Number(process.env.BENCH_CALLS);
+if (process.env.BENCH_DURATION) CONFIG.duration = Number(process.env.BENCH_DURATION);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+// The in-process Retell emulator's key: the app verifies webhook signatures with it when RETELL_API_KEY is unset.
+const RETELL_KEY = 'key_local_emulator_0000000000000000';
+const NODE = process.execPath;
+const children = new Set();
+const log = (message) => console.error(`[bench] ${message}`);
+
+function fail(message) {
+  log(`FAILED: ${message}`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+}
+
+async function freePort() {
+  const { freePort: find } = await import(join(ROOT, 'dist/src/database/embedded-postgres.js'));
+  return find();
+}
+
+function start(name, args, env) {
+  // An `undefined` in `env` removes the variable (e.g. DATABASE_URL for the cold start on the embedded server).
+  const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
+  const child = spawn(NODE, args, { cwd: ROOT, env: merged, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', 'pipe'] });
+  if (process.env.BENCH_VERBOSE) child.stderr.pipe(process.stderr);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  child.output = () => stderr;
+  child.label = name;
+  return child;
+}
+
+async function waitHealthy(child, base, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) fail(`${child.label} exited (${child.exitCode}):\n${child.output()}`);
+    try {
+      const response = await fetch(`${base}/health`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(10);
+  }
+  fail(`${child.label} not healthy within ${timeoutMs} ms:\n${child.output()}`);
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
+}
+
+/** Peak resident set size of a process during `work` (sampled from /proc every 200 ms), in MB. */
+async function withRss(pid, work) {
+  let peak = 0;
+  const sample = () => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match) peak = Math.max(peak, Number(match[1]) / 1024);
+    } catch {
+      // process gone
+    }
+  };
+  const timer = setInterval(sample, 200);
+  try {
+    sample();
+    const result = await work();
+    sample();
+    return { result, rssMb: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function api(base, method, path, body, headers = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body && { 'content-type': 'application/json' }), ...headers },
+    body: body && JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 300) fail(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+// --- database ------------------------------------------------------------------------------------------------------
+
+const work = mkdtempSync(join(tmpdir(), 'retell-bench-'));
+// The embedded server runs as the `postgres` system user when we are root: it must reach the data folders.
+chmodSync(work, 0o755);
+
+if (!NO_BUILD) {
+  log('building (npm run build)');
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) fail('npm run build failed');
+}
+
+let databaseUrl;
+let dropDatabase = async () => undefined;
+let stopDatabase = async () => undefined;
+if (process.env.DATABASE_URL) {
+  // A throwaway database on the given server, dropped at the end: the seed never touches existing data.
+  const name = `retell_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  databaseUrl = url.toString();
+  dropDatabase = async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.end();
+  };
+} else {
+  const { startEmbeddedPostgres } = await import(join(ROOT, 'dist/src/database/embedded-postgres.js'));
+  log('starting the embedded PostgreSQL (pg_stat_statements preloaded)');
+  const db = await startEmbeddedPostgres({
+    dir: join(work, 'pg'),
+    database: 'bench',
+    fast: true,
+    settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', max_connections: '100' },
+  });
+  databaseUrl = db.url;
+  stopDatabase = db.stop;
+}
+const sql = new pg.Client({ connectionString: databaseUrl });
+await sql.connect();
+// Counting statements needs pg_stat_statements; on an external server without it the column says n/a.
+const canCount = await sql
+  .query('create extension if not exists pg_stat_statements')
+  .then(() => sql.query('select pg_stat_statements_reset()'))
+  .then(() => true)
+  .catch((error) => {
+    log(`pg_stat_statements unavailable (${error.message}): SQL/request not measured`);
+    return false;
+  });
+
+async function resetStatements() {
+  if (canCount) await sql.query('select pg_stat_statements_reset()');
+}
+/** Statements the servers executed in this database since the last reset (BEGIN/COMMIT included), less our own. */
+async function countStatements() {
+  if (!canCount) return undefined;
+  const { rows } = await sql.query(
+    `select coalesce(sum(calls), 0)::bigint as n from pg_stat_statements
+      where dbid = (select oid from pg_database where datname = current_database()) and query not ilike '%pg_stat_statements%'`,
+  );
+  return Number(rows[0].n);
+}
+
+// --- the app and its seed ------------------------------------------------------------------------------------------
+
+const appPort = await freePort();
+const appBase = `http://127.0.0.1:${appPort}`;
+const appEnv = {
+  DATABASE_URL: databaseUrl,
+  PORT: String(appPort),
+  HOST: '127.0.0.1',
+  PUBLIC_BASE_URL: appBase,
+  NODE_ENV: 'production',
+  JWT_SECRET: randomBytes(48).toString('base64'),
+  // Request logging off on both sides: the comparison is framework + ORM, not log I/O.
+  LOG_LEVEL: 'warn',
+};
+log('starting the app (migrations run at start-up)');
+const app = start('app', [...(process.env.BENCH_APP_NODE_OPTIONS?.split(' ') ?? []), 'dist/src/main.js'], appEnv);
+await waitHealthy(app, appBase);
+
+log('seeding a user, an API key and agents through the API');
+const credentials = { username: `bench${process.pid}`, email: `bench${process.pid}@bench.example`, password: 'correct horse battery staple' };
+await api(appBase, 'POST', '/auth/register', credentials);
+const { accessToken } = await api(appBase, 'POST', '/auth/login', { login: credentials.username, password: credentials.password });
+const bearer = { authorization: `Bearer ${accessToken}` };
+const { key: apiKey } = await api(appBase, 'POST', '/api-keys', { keyName: 'bench' }, bearer);
+const agents = [];
+for (let i = 0; i < 3; i++) {
+  agents.push(
+    await api(
+      appBase,
+      'POST',
+      '/agents',
+      {
+        name: `Bench agent ${i}`,
+        description: 'Answers the front desk',
+        voiceId: '11labs-Adrian',
+        llmConfiguration: { model: 'gpt-4.1', temperature: 0.2, generalPrompt: 'You are a helpful receptionist.', beginMessage: 'Hello!' },
+        tools: [
+          { toolType: 'end_call', toolConfig: { name: 'end_call', description: 'Hang up politely' } },
+          { toolType: 'custom', toolConfig: { name: 'lookup_order', description: 'Looks up an order', url: 'https://api.example.com/orders/lookup', method: 'POST' } },
+        ],
+      },
+      bearer,
+    ),
+  );
+}
+const { rows: [{ id: userId }] } = await sql.query('select user_id as id from api_keys where key_name = $1', ['bench']);
+
+log(`generating ${CONFIG.calls.toLocaleString('en')} calls in SQL`);
+const seedStarted = Date.now();
+// One call every 10 s, oldest first, round-robin over the agents. Every 4th call is still `ongoing`: those are the
+// ones the webhook scenario ends, so each event is a real merge, not a no-op.
+await sql.query(
+  `insert into calls (agent_id, user_id, retell_call_id, call_type, from_number, to_number, direction, status, duration,
+                      started_at, ended_at, disconnection_reason, recording_url, call_cost, created_at, updated_at)
+   select ($3::int[])[1 + i % cardinality($3::int[])], $2, 'bench_call_' || i, 'phone_call', '+14155550100', '+14155550199',
+          case when i % 2 = 0 then 'outbound' else 'inbound' end,
+          case when i % 4 = 0 then 'ongoing' else 'ended' end,
+          case when i % 4 = 0 then null else 60 + i % 240 end,
+          t, case when i % 4 = 0 then null else t + interval '90 seconds' end,
+          case when i % 4 = 0 then null else 'user_hangup' end,
+          case when i % 4 = 0 then null else 'https://recordings.example/' || i || '.wav' end,
+          case when i % 4 = 0 then null else jsonb_build_object('combined_cost', 12 + i % 30) end,
+          t, t
+     from generate_series(1, $1::int) as i, lateral (select timestamp '2024-01-01' + i * interval '10 seconds' as t) as ts`,
+  [CONFIG.calls, userId, agents.map((agent) => agent.id)],
+);
+await sql.query('vacuum analyze calls');
+log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+// The cursor a client holds after paging ~90% of the way down (computed here with one OFFSET, once).
+const depth = Math.floor(CONFIG.calls * 0.9);
+const { rows: [position] } = await sql.query(
+  `select to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt", id from calls
+    where user_id = $1 order by created_at desc, id desc offset $2 limit 1`,
+  [userId, depth - 1],
+);
+const deepCursor = Buffer.from(JSON.stringify({ createdAt: position.createdAt, id: position.id })).toString('base64url');
+
+// --- the baseline --------------------------------------------------------------------------------------------------
+
+const basePort = await freePort();
+const baseBase = `http://127.0.0.1:${basePort}`;
+const baseline = start('baseline', ['bench/baseline/server.mjs'], { DATABASE_URL: databaseUrl, PORT: String(basePort), RETELL_API_KEY: RETELL_KEY });
+await waitHealthy(baseline, baseBase);
+
+// --- scenarios -----------------------------------------------------------------------------------------------------
+
+const agentId = agents[0].id;
+const { rows: ongoing } = await sql.query(
+  `select c.retell_call_id, a.retell_agent_id from calls c join agents a on a.id = c.agent_id where c.status = 'ongoing' order by c.id`,
+);
+let nextOngoing = 0;
+
+/** Signed call_ended events for distinct ongoing calls, signed just before use (signatures expire after 5 minutes). */
+async function signedEvents(count) {
+  const events = [];
+  for (let i = 0; i < count && nextOngoing < ongoing.length; i++, nextOngoing++) {
+    const { retell_call_id: callId, retell_agent_id: retellAgentId } = ongoing[nextOngoing];
+    const now = Date.now();
+    const body = JSON.stringify({
+      event: 'call_ended',
+      call: {
+        call_id: callId,
+        agent_id: retellAgentId,
+        call_type: 'phone_call',
+        call_status: 'ended',
+        direction: 'inbound',
+        from_number: '+14155550100',
+        to_number: '+14155550199',
+        start_timestamp: now - 95_000,
+        end_timestamp: now - 5_000,
+        duration_ms: 90_000,
+        disconnection_reason: 'user_hangup',
+        transcript: 'Agent: Hello! How can I help?\nUser: I would like to check my order.\nAgent: Of course, one moment.',
+        transcript_object: [
+          { role: 'agent', content: 'Hello! How can I help?' },
+          { role: 'user', content: 'I would like to check my order.' },
+          { role: 'agent', content: 'Of course, one moment.' },
+        ],
+        recording_url: `https://recordings.example/${callId}.wav`,
+        public_log_url: `https://logs.example/${callId}.txt`,
+        call_cost: { combined_cost: 17, total_duration_seconds: 90 },
+      },
+    });
+    events.push({ body, signature: await Retell.sign(body, RETELL_KEY) });
+  }
+  return events;
+}
+
+function load(base, { path, headers = {}, events }, seconds) {
+  return new Promise((resolve, reject) => {
+    const options = { url: base, connections: CONFIG.connections, duration: seconds };
+    if (events) {
+      let next = 0;
+      let repeated = 0;
+      options.requests = [
+        {
+          method: 'POST',
+          path,
+          setupRequest: (request) => {
+            if (next >= events.length) repeated++;
+            const event = events[next++ % events.length];
+            return { ...request, headers: { 'content-type': 'application/json', 'x-retell-signature': event.signature }, body: event.body };
+          },
+        },
+      ];
+      options.stats = () => ({ sent: next, repeated });
+    } else {
+      options.requests = [{ method: 'GET', path, headers }];
+    }
+    const instance = autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      resolve({ ...result, eventStats: options.stats?.() });
+    });
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+const keyHeader = { 'x-api-key': apiKey };
+const SCENARIOS = [
+  { id: 'agent', name: 'GET /agents/:id (API key)', path: `/agents/${agentId}`, headers: keyHeader, kind: 'read' },
+  { id: 'first', name: 'GET /calls?limit=50, first page', path: '/calls?limit=50', headers: keyHeader, kind: 'read' },
+  { id: 'deep', name: `GET /calls?limit=50, ${depth.toLocaleString('en')} rows deep`, path: `/calls?limit=50&cursor=${deepCursor}`, headers: keyHeader, kind: 'read' },
+  { id: 'webhook', name: 'POST /webhooks/retell (call_ended, distinct calls)', path: '/webhooks/retell', kind: 'webhook' },
+];
+
+// Sanity: both servers answer every scenario with 2xx before anything is timed (the smoke relies on this too).
+for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
+  for (const [label, base] of [['app', appBase], ['baseline', baseBase]]) {
+    const body = await api(base, 'GET', scenario.path, undefined, scenario.headers);
+    const count = Array.isArray(body.items) ? body.items.length : body.tools?.length;
+    if (!count) fail(`${label} ${scenario.path}: unexpected body ${JSON.stringify(body).slice(0, 300)}`);
+  }
+}
+
+// Events per run: enough distinct calls for the fastest server to never repeat one in the full run.
+const eventsPerRun = SMOKE ? Math.floor(ongoing.length / 4) : 60_000;
+const eventsPerWarmup = SMOKE ? Math.floor(ongoing.length / 4) : 20_000;
+const results = {};
+for (const scenario of SCENARIOS) {
+  if (ONLY && !ONLY.includes(scenario.id)) continue;
+  for (const [label, base, child] of [['ours', appBase, app], ['base', baseBase, baseline]]) {
+    log(`${scenario.name} — ${label}`);
+    const target = { ...scenario };
+    if (scenario.kind === 'webhook') target.events = await signedEvents(eventsPerWarmup);
+    await load(base, target, CONFIG.warmup);
+    if (scenario.kind === 'webhook') target.events = await signedEvents(eventsPerRun);
+    await resetStatements();
+    const { result, rssMb } = await withRss(child.pid, () => load(base, target, CONFIG.duration));
+    const statements = await countStatements();
+    results[`${scenario.id}:${label}`] = {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      total: result.requests.total,
+      errors: result.errors + result.timeouts + result.non2xx,
+      rssMb,
+      sqlPerRequest: statements === undefined || result.requests.total === 0 ? undefined : statements / result.requests.total,
+      events: result.eventStats,
+    };
+  }
+}
+// How many events were applied is read back from the database, not assumed.
+const { rows: [applied] } = await sql.query(`select count(*)::int as n from retell_webhook_events where outcome = 'applied'`);
+
+await stop(baseline);
+await stop(app);
+await sql.end();
+await dropDatabase();
+await stopDatabase();
+
+// --- cold starts ---------------------------------------------------------------------------------------------------
+
+/** Process start → first 200 from /health, with the embedded PostgreSQL started by the process itself. */
+async function coldStart(label, args, env) {
+  const port = await freePort();
+  const started = process.hrtime.bigint();
+  const child = start(label, args, { ...env, PORT: String(port), DATABASE_URL: undefined, EMBEDDED_PG_PORT: '0' });
+  await waitHealthy(child, `http://127.0.0.1:${port}`);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const rssMb = await withRss(child.pid, async () => undefined).then((r) => r.rssMb);
+  await stop(child);
+  return { ms, rssMb };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const cold = {};
+const coldRuns = ONLY && !ONLY.includes('cold') ? [] : [
+  ['ours', ['dist/src/main.js'], { ...appEnv, EMBEDDED_PG_DIR: join(work, 'cold-app') }],
+  ['base', ['bench/baseline/server.mjs'], { RETELL_API_KEY: RETELL_KEY, EMBEDDED_PG_DIR: join(work, 'cold-base') }],
+];
+for (const [label, args, env] of coldRuns) {
+  log(`cold start — ${label}`);
+  // The first start also runs initdb (and, for the app, every migration); later ones find the cluster in place.
+  const first = await coldStart(label, args, env);
+  const again = [];
+  for (let i = 0; i < CONFIG.coldStarts; i++) again.push(await coldStart(label, args, env));
+  cold[`fresh:${label}`] = first;
+  cold[`restart:${label}`] = { ms: median(again.map((r) => r.ms)), rssMb: median(again.map((r) => r.rssMb)) };
+}
+rmSync(work, { recursive: true, force: true });
+
+// --- the table -----------------------------------------------------------------------------------------------------
+
+const fmt = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? 'n/a' : value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (ours, base) => (base ? `${(ours / base).toFixed(2)}×` : 'n/a');
+const rows = [];
+const verdicts = [];
+function check(ok, text) {
+  verdicts.push(text);
+  return ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS';
+}
+for (const scenario of SCENARIOS) {
+  const ours = results[`${scenario.id}:ours`];
+  const base = results[`${scenario.id}:base`];
+  if (!ours) continue;
+  const targets = [];
+  if (scenario.kind === 'read') {
+    targets.push([ours.rps >= 0.6 * base.rps, 'req/s ≥ 0.6× base']);
+    targets.push([ours.p99 <= 2 * Math.max(base.p99, 1), 'p99 ≤ 2× base']);
+  } else {
+    targets.push([ours.rps >= 0.5 * base.rps, 'req/s ≥ 0.5× base']);
+  }
+  if (scenario.id === 'deep' && results['first:ours']) {
+    const first = results['first:ours'];
+    targets.push([ours.rps * 1.5 >= first.rps, 'req/s ≥ first page / 1.5']);
+  }
+  if (ours.sqlPerRequest !== undefined) targets.push([ours.sqlPerRequest <= 3.05, '≤ 3 SQL/req']);
+  rows.push([
+    scenario.name,
+    `${fmt(ours.rps)} / ${fmt(base.rps)} (${ratio(ours.rps, base.rps)})`,
+    `${fmt(ours.p50)} / ${fmt(base.p50)}`,
+    `${fmt(ours.p99)} / ${fmt(base.p99)} (${ratio(ours.p99, Math.max(base.p99, 1))})`,
+    `${ours.errors} / ${base.errors}`,
+    `${fmt(ours.rssMb)} / ${fmt(base.rssMb)}`,
+    `${fmt(ours.sqlPerRequest, 2)} / ${fmt(base.sqlPerRequest, 2)}`,
+    targets.map(([ok, text]) => `${check(ok, text)} ${text}`).join('; '),
+  ]);
+}
+for (const kind of ['restart', 'fresh']) {
+  const ours = cold[`${kind}:ours`];
+  const base = cold[`${kind}:base`];
+  if (!ours) continue;
+  rows.push([
+    kind === 'restart' ? `cold start to /health 200 (median of ${CONFIG.coldStarts})` : 'first start (initdb + migrations)',
+    '',
+    `${fmt(ours.ms)} ms / ${fmt(base.ms)} ms (${ratio(ours.ms, base.ms)})`,
+    '',
+    '',
+    `${fmt(ours.rssMb)} / ${fmt(base.rssMb)}`,
+    '',
+    kind === 'restart' ? `${check(ours.ms <= 3000, '≤ 3 s')} ≤ 3 s` : 'info',
+  ]);
+}
+
+const header = ['scenario', 'req/s ours / base (ratio)', 'p50 ms ours / base', 'p99 ms ours / base (ratio)', 'errors', 'RSS MB', 'SQL/req', 'targets'];
+const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+console.log(`\n${SMOKE ? 'SMOKE (timings not meaningful) — ' : ''}${CONFIG.calls.toLocaleString('en')} calls, autocannon ${CONFIG.connections} connections, ${CONFIG.warmup} s warm-up + ${CONFIG.duration} s per run, Node ${process.version}\n`);
+console.log(lines.join('\n'));
+const ours = results['webhook:ours'];
+const base = results['webhook:base'];
+if (ours) console.log(
+  `\nwebhooks: ${ours.events.sent} events sent to ours (${ours.events.repeated} repeats of an already-sent event), ${base.events.sent} to the baseline (${base.events.repeated} repeats); ` +
+    `${applied.n} events applied in total, warm-ups included. SQL/req counts every statement the server ran (BEGIN/COMMIT included), from pg_stat_statements.`,
+);
+
+// The smoke asserts the harness, never the timings: every request answered, all 2xx.
+const broken = Object.entries(results).filter(([, r]) => r.errors > 0 || r.total === 0);
+if (broken.length > 0) fail(`errors or non-2xx answers in: ${broken.map(([name]) => name).join(', ')}`);
