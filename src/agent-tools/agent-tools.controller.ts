@@ -1,16 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { PageQueryDto } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { AgentToolsService } from './agent-tools.service.js';
@@ -19,7 +10,7 @@ import { CreateAgentToolDto, UpdateAgentToolDto } from './dto/agent-tool.dto.js'
 
 /** Every change re-sends the agent's whole tool list to its Retell LLM; the database follows only if Retell accepted. */
 @ApiTags('agent-tools')
-@ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'No such agent or tool for the caller.' })
+@ApiErrors({ 404: 'No such agent or tool for the caller.' })
 @Controller('agents/:agentId/tools')
 export class AgentToolsController {
   constructor(private readonly tools: AgentToolsService) {}
@@ -27,9 +18,8 @@ export class AgentToolsController {
   /** Add a tool to the agent. */
   @Post()
   @ApiCreatedResponse({ type: AgentToolResponseDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'Invalid configuration for the tool type, or a URL that is not public https.' })
-  @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'The agent already has a tool with this name, or has the maximum number of tools.' })
-  @ApiBadGatewayResponse({ type: ErrorEnvelopeDto, description: 'Retell refused or failed; nothing was changed.' })
+  @ApiErrors({ 409: 'The agent already has a tool with this name, or has the maximum number of tools.' })
+  @ApiRetellErrors()
   async create(
     @CurrentUser() caller: AuthPrincipal,
     @Param('agentId', ParseIdPipe) agentId: number,
@@ -45,6 +35,7 @@ export class AgentToolsController {
     return this.tools.list(caller.userId, agentId, page.limit, page.cursor);
   }
 
+  /** One of the agent's tools. */
   @Get(':toolId')
   @ApiOkResponse({ type: AgentToolResponseDto })
   async get(
@@ -58,9 +49,8 @@ export class AgentToolsController {
   /** Change a tool's type or configuration (a given `toolConfig` replaces the old one). */
   @Patch(':toolId')
   @ApiOkResponse({ type: AgentToolResponseDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ type: ErrorEnvelopeDto })
-  @ApiBadGatewayResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors({ 409: 'The agent already has a tool with this name.' })
+  @ApiRetellErrors()
   async update(
     @CurrentUser() caller: AuthPrincipal,
     @Param('agentId', ParseIdPipe) agentId: number,
@@ -73,8 +63,8 @@ export class AgentToolsController {
   /** Remove a tool from the agent. */
   @Delete(':toolId')
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiBadGatewayResponse({ type: ErrorEnvelopeDto })
+  @ApiNoContentResponse({ description: 'Removed here and from the agent at Retell.' })
+  @ApiRetellErrors()
   async remove(
     @CurrentUser() caller: AuthPrincipal,
     @Param('agentId', ParseIdPipe) agentId: number,

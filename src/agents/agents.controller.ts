@@ -1,26 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiGatewayTimeoutResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { AgentsService } from './agents.service.js';
 import { AgentDetailResponseDto, AgentPageDto, AgentResponseDto } from './dto/agent-response.dto.js';
 import { CreateAgentDto, ListAgentsQueryDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
 
 @ApiTags('agents')
-@ApiBadGatewayResponse({ type: ErrorEnvelopeDto, description: 'Retell refused or failed the request; nothing was changed.' })
-@ApiServiceUnavailableResponse({ type: ErrorEnvelopeDto, description: 'Retell is unreachable or rate limiting; retry after `retryAfterSeconds`.' })
-@ApiGatewayTimeoutResponse({ type: ErrorEnvelopeDto, description: 'Retell did not answer in time; retry after `retryAfterSeconds`.' })
 @Controller('agents')
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
@@ -28,7 +15,7 @@ export class AgentsController {
   /** Create an agent with its LLM configuration and tools, at Retell and here. */
   @Post()
   @ApiCreatedResponse({ type: AgentDetailResponseDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelopeDto, description: 'Invalid input (per field); nothing was created anywhere.' })
+  @ApiRetellErrors()
   async create(@CurrentUser() caller: AuthPrincipal, @Body() dto: CreateAgentDto): Promise<AgentDetailResponseDto> {
     const { agent, llmConfiguration, tools } = await this.agents.create(caller.userId, dto);
     return AgentDetailResponseDto.fromEntities(agent, llmConfiguration, tools);
@@ -44,7 +31,7 @@ export class AgentsController {
   /** One agent with its LLM configuration and tools. */
   @Get(':id')
   @ApiOkResponse({ type: AgentDetailResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
   async get(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<AgentDetailResponseDto> {
     const { agent, llmConfiguration, tools } = await this.agents.get(caller.userId, id);
     return AgentDetailResponseDto.fromEntities(agent, llmConfiguration, tools);
@@ -53,8 +40,8 @@ export class AgentsController {
   /** Rename, change the voice or description, or (de)activate. Name and voice changes land on the Retell draft. */
   @Patch(':id')
   @ApiOkResponse({ type: AgentResponseDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelopeDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
+  @ApiRetellErrors()
   async update(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdateAgentDto): Promise<AgentResponseDto> {
     return AgentResponseDto.fromEntity(await this.agents.update(caller.userId, id, dto));
   }
@@ -62,8 +49,9 @@ export class AgentsController {
   /** Delete the agent here and at Retell; its phone numbers are released. Retry a failed delete to finish it. */
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiNoContentResponse({ description: 'Deleted here and at Retell.' })
+  @ApiErrors(404)
+  @ApiRetellErrors()
   async remove(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<void> {
     await this.agents.remove(caller.userId, id);
   }
@@ -72,7 +60,8 @@ export class AgentsController {
   @Post(':id/publish')
   @HttpCode(200)
   @ApiOkResponse({ type: AgentResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
+  @ApiRetellErrors()
   async publish(
     @CurrentUser() caller: AuthPrincipal,
     @Param('id', ParseIdPipe) id: number,

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
 import { JwtOnly } from '../common/auth/jwt-only.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { PageQueryDto } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -32,7 +32,7 @@ export class ApiKeysController {
   /** One of the caller's keys. */
   @Get(':id')
   @ApiOkResponse({ type: ApiKeyResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
   async get(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<ApiKeyResponseDto> {
     return ApiKeyResponseDto.fromEntity(await this.apiKeys.get(caller.userId, id));
   }
@@ -40,8 +40,8 @@ export class ApiKeysController {
   /** Revoke a key: it stops working at once. */
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiErrors(404)
   async revoke(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<void> {
     await this.apiKeys.revoke(caller.userId, id);
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { CallsService } from './calls.service.js';
@@ -32,10 +32,12 @@ export class CallsController {
   @Post('agents/:agentId/calls')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 visible ASCII characters; kept 24 hours.' })
   @ApiCreatedResponse({ type: CallResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'No active number, inactive agent, or the same Idempotency-Key in flight' })
-  @ApiUnprocessableEntityResponse({ type: ErrorEnvelopeDto, description: 'Idempotency-Key reused with a different request' })
-  @ApiTooManyRequestsResponse({ type: ErrorEnvelopeDto, description: 'Per-minute call cap reached' })
+  @ApiErrors(404, {
+    409: 'No active number, inactive agent, or the same Idempotency-Key still in flight.',
+    422: 'Idempotency-Key reused with a different request.',
+    429: 'Per-minute call cap reached; retry after `retryAfterSeconds`.',
+  })
+  @ApiRetellErrors()
   async placeCall(
     @CurrentUser() caller: AuthPrincipal,
     @Param('agentId', ParseIdPipe) agentId: number,
@@ -53,7 +55,8 @@ export class CallsController {
   /** Start a web call: returns the access token for Retell's browser client. */
   @Post('agents/:agentId/web-calls')
   @ApiCreatedResponse({ type: WebCallResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404, { 409: 'The agent is inactive.' })
+  @ApiRetellErrors()
   async createWebCall(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: CreateWebCallDto): Promise<WebCallResponseDto> {
     const { call, accessToken } = await this.calls.createWebCall(caller.userId, agentId, dto);
     return { call: CallResponseDto.fromEntity(call), accessToken };
@@ -69,7 +72,7 @@ export class CallsController {
   /** One call with its transcript, analysis, recording and cost. */
   @Get('calls/:id')
   @ApiOkResponse({ type: CallDetailResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
   async get(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<CallDetailResponseDto> {
     return CallDetailResponseDto.fromEntity(await this.calls.get(caller.userId, id));
   }
@@ -78,7 +81,8 @@ export class CallsController {
   @Post('calls/:id/refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: CallDetailResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
+  @ApiRetellErrors()
   async refresh(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<CallDetailResponseDto> {
     return CallDetailResponseDto.fromEntity(await this.calls.refresh(caller.userId, id));
   }

@@ -3,13 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator.js';
-
-export class HealthDto {
-  /** @example "ok" */
-  status: 'ok' | 'degraded';
-  /** @example "up" */
-  database: 'up' | 'down';
-}
+import { HealthDto } from './health.dto.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -20,7 +14,7 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOkResponse({ type: HealthDto })
-  @ApiServiceUnavailableResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database did not answer.' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const up = await this.em
       .getConnection()

@@ -1,14 +1,14 @@
 import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { LlmConfigurationResponseDto } from './dto/llm-configuration-response.dto.js';
 import { UpdateLlmConfigurationDto } from './dto/llm-configuration.dto.js';
 import { LlmConfigurationsService } from './llm-configurations.service.js';
 
 @ApiTags('llm-configurations')
-@ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'No such agent for the caller.' })
+@ApiErrors({ 404: 'No such agent for the caller.' })
 @Controller('agents/:agentId/llm-configuration')
 export class LlmConfigurationsController {
   constructor(private readonly configurations: LlmConfigurationsService) {}
@@ -23,8 +23,7 @@ export class LlmConfigurationsController {
   /** Change the LLM configuration. The change lands on the agent's draft at Retell; publish to make it a version. */
   @Patch()
   @ApiOkResponse({ type: LlmConfigurationResponseDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelopeDto })
-  @ApiBadGatewayResponse({ type: ErrorEnvelopeDto, description: 'Retell refused or failed; nothing was changed.' })
+  @ApiRetellErrors()
   async update(
     @CurrentUser() caller: AuthPrincipal,
     @Param('agentId', ParseIdPipe) agentId: number,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import {
   BuyPhoneNumberDto,
@@ -21,8 +21,8 @@ export class PhoneNumbersController {
   /** Buy a number at Retell, bound inbound and outbound to the agent. */
   @Post('agents/:agentId/phone-numbers')
   @ApiCreatedResponse({ type: PhoneNumberResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'The agent is inactive' })
+  @ApiErrors(404, { 409: 'The agent is inactive.' })
+  @ApiRetellErrors()
   async buy(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: BuyPhoneNumberDto): Promise<PhoneNumberResponseDto> {
     return PhoneNumberResponseDto.fromEntity(await this.numbers.buy(caller.userId, agentId, dto));
   }
@@ -30,8 +30,8 @@ export class PhoneNumbersController {
   /** Import a number you own over SIP, bound inbound and outbound to the agent. SIP credentials are never stored. */
   @Post('agents/:agentId/phone-numbers/import')
   @ApiCreatedResponse({ type: PhoneNumberResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
-  @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'The number is already registered' })
+  @ApiErrors(404, { 409: 'The number is already registered, or the agent is inactive.' })
+  @ApiRetellErrors()
   async import(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: ImportPhoneNumberDto): Promise<PhoneNumberResponseDto> {
     return PhoneNumberResponseDto.fromEntity(await this.numbers.import(caller.userId, agentId, dto));
   }
@@ -43,9 +43,10 @@ export class PhoneNumbersController {
     return this.numbers.list(caller.userId, query.agentId, query.limit, query.cursor);
   }
 
+  /** One of your numbers. */
   @Get('phone-numbers/:id')
   @ApiOkResponse({ type: PhoneNumberResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404)
   async get(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<PhoneNumberResponseDto> {
     return PhoneNumberResponseDto.fromEntity(await this.numbers.get(caller.userId, id));
   }
@@ -53,7 +54,8 @@ export class PhoneNumbersController {
   /** Move the number to another of your agents, (de)activate it, or rename it. Retell is updated first. */
   @Patch('phone-numbers/:id')
   @ApiOkResponse({ type: PhoneNumberResponseDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(404, { 409: 'The target agent is inactive.' })
+  @ApiRetellErrors()
   async update(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number, @Body() dto: UpdatePhoneNumberDto): Promise<PhoneNumberResponseDto> {
     return PhoneNumberResponseDto.fromEntity(await this.numbers.update(caller.userId, id, dto));
   }
@@ -61,8 +63,9 @@ export class PhoneNumbersController {
   /** Release the number at Retell and delete it. */
   @Delete('phone-numbers/:id')
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto })
+  @ApiNoContentResponse({ description: 'Released at Retell and deleted.' })
+  @ApiErrors(404)
+  @ApiRetellErrors()
   async release(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<void> {
     await this.numbers.release(caller.userId, id);
   }

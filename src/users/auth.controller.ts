@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Public } from '../common/auth/public.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { LoginDto, RefreshDto } from './dto/login.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { TokenPairDto, UserResponseDto } from './dto/user-response.dto.js';
@@ -17,7 +17,7 @@ export class AuthController {
   /** Create an account. */
   @Post('register')
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiConflictResponse({ type: ErrorEnvelopeDto, description: 'Username or e-mail taken' })
+  @ApiErrors({ 409: 'Username or e-mail taken.' })
   async register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
     return UserResponseDto.fromEntity(await this.users.register(dto));
   }
@@ -26,8 +26,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiTooManyRequestsResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors({ 401: 'Wrong login or password, or a deactivated account.', 429: 'Too many failed logins; retry after `retryAfterSeconds`.' })
   login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
     return this.users.login(dto, request.ip);
   }
@@ -36,7 +35,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors({ 401: 'Unknown, expired or already used refresh token.' })
   refresh(@Body() dto: RefreshDto): Promise<TokenPairDto> {
     return this.users.refresh(dto.refreshToken);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { PageQueryDto } from '../common/pagination/page.dto.js';
 import { VoicePageDto } from './dto/voice-response.dto.js';
 import { VoicesService } from './voices.service.js';
@@ -13,7 +13,7 @@ export class VoicesController {
   /** Voices an agent can use, ordered by id. Retell's catalogue, cached for a few minutes. */
   @Get()
   @ApiOkResponse({ type: VoicePageDto })
-  @ApiServiceUnavailableResponse({ type: ErrorEnvelopeDto, description: 'Retell could not be reached and no catalogue is cached.' })
+  @ApiRetellErrors()
   list(@Query() page: PageQueryDto): Promise<VoicePageDto> {
     return this.voices.page(page.limit, page.cursor);
   }

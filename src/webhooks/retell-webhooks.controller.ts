@@ -1,8 +1,8 @@
 import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { Public } from '../common/auth/public.decorator.js';
-import { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 import { RetellWebhooksService } from './retell-webhooks.service.js';
 
 @ApiTags('webhooks')
@@ -17,9 +17,8 @@ export class RetellWebhooksController {
   @Post('retell')
   @Public()
   @HttpCode(204)
-  @ApiNoContentResponse()
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiBadRequestResponse({ type: ErrorEnvelopeDto })
+  @ApiNoContentResponse({ description: 'Accepted (including duplicates and late events).' })
+  @ApiErrors({ 400: 'The body is not a Retell call event.', 401: 'Missing or invalid `x-retell-signature`.' })
   async receive(@Req() request: RawBodyRequest<FastifyRequest>, @Headers('x-retell-signature') signature: string | undefined): Promise<void> {
     await this.webhooks.verify(request.rawBody, signature);
     await this.webhooks.ingest(request.body, request.rawBody!);

@@ -1,10 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 type TestAgent = ReturnType<typeof request>;
-import { createApp } from '../../src/app.setup.js';
+import { buildOpenApiDocument, createApp } from '../../src/app.setup.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { RetellConnection } from '../../src/retell/retell-client.provider.js';
 import type { RetellEmulator } from '../../src/retell/emulator/emulator.js';
+import { ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -13,6 +14,8 @@ export interface TestApp {
   db: TestDatabase;
   emulator: RetellEmulator;
   baseUrl: string;
+  /** The OpenAPI document's response schemas; `t.http` checks every response with it. */
+  contract: ContractChecker;
   close(): Promise<void>;
 }
 
@@ -34,9 +37,11 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
     process.env = saved;
   }
   const connection = app.get(RetellConnection);
+  const contract = new ContractChecker(await buildOpenApiDocument(app));
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: checkedAgent(request(app.getHttpServer()), contract),
+    contract,
     db,
     get emulator() {
       if (!connection.emulator) throw new Error('tests expect the in-process Retell emulator');
@@ -48,4 +53,32 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
       await db.drop();
     },
   };
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * supertest, with every response checked against the OpenAPI document (see ContractChecker): the check is one more
+ * `.expect` on each request, so a response that drifts from the document fails the test that received it.
+ */
+function checkedAgent(agent: TestAgent, contract: ContractChecker): TestAgent {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof property !== 'string' || !HTTP_METHODS.has(property) || typeof value !== 'function') return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (url: string, ...rest: unknown[]) => ReturnType<TestAgent['get']>).call(target, url, ...rest);
+        return test.expect((response: Response) =>
+          contract.check({
+            method: property,
+            url,
+            status: response.status,
+            contentType: response.headers['content-type'] as string | undefined,
+            body: response.body as unknown,
+            rawText: response.text ?? '',
+          }),
+        );
+      };
+    },
+  });
 }
