@@ -16,7 +16,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  /** The refresh token from login or the previous refresh; each one works once. */
+  /** The refresh token from login or the previous refresh; each one works once. @example "rtr_Qm9vZ2xlIGRvZXMgbm90IG1hdHRlciBoZXJl" */
   @IsString()
   @MinLength(1)
   @MaxLength(200)
