@@ -181,6 +181,28 @@ describe('calls (e2e)', () => {
     }
   });
 
+  it('pages through calls that share a creation time without skipping or repeating one (keyset on created_at, id)', async () => {
+    const other = await createAgent(t.http, alice);
+    // Five calls with one created_at: only the id orders them, so every page boundary falls inside the tie.
+    await t.db.query(
+      `insert into calls (agent_id, user_id, retell_call_id, call_type, direction, status, created_at, updated_at)
+       select $1, $2, 'tie-' || i, 'web_call', 'inbound', 'ended', timestamp '2001-02-03 04:05:06.789', timestamp '2001-02-03 04:05:06.789'
+         from generate_series(1, 5) as i`,
+      [other.id, alice.id],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: Array<{ retellCallId: string }>; nextCursor: string | null } } = await t.http
+        .get(`/calls?agentId=${other.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(...authHeader(alice))
+        .expect(200);
+      seen.push(...page.body.items.map((c) => c.retellCallId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['tie-5', 'tie-4', 'tie-3', 'tie-2', 'tie-1']);
+  });
+
   it('pages the history newest first with a cursor and filters', async () => {
     const other = await createAgent(t.http, alice);
     await t.http.post(`/agents/${other.id}/phone-numbers`).set(...authHeader(alice)).send({}).expect(201);

@@ -90,6 +90,24 @@ describe('Retell webhooks (e2e)', () => {
     expect(merged).toMatchObject({ status: 'ended', duration: 30, transcript: 'full transcript', call_analysis: { call_summary: 's', user_sentiment: 'Neutral' } });
   });
 
+  it('merges like mergeRetellCall: times and the disconnection reason are set once, duration falls back to end − start', async () => {
+    await deliver({ event: 'call_ended', call: callPayload('merge-call', { start_timestamp: 1_700_000_000_000, end_timestamp: 1_700_000_042_400, disconnection_reason: 'user_hangup', recording_url: 'https://r.example/1.wav' }) });
+    await deliver({ event: 'call_analyzed', call: callPayload('merge-call', { start_timestamp: 1_700_000_005_000, end_timestamp: 1_700_000_099_000, disconnection_reason: 'agent_hangup', call_cost: { combined_cost: 7 } }) });
+    const merged = await row('merge-call');
+    expect(merged).toMatchObject({
+      status: 'ended',
+      duration: 42,
+      disconnection_reason: 'user_hangup',
+      recording_url: 'https://r.example/1.wav',
+      call_cost: { combined_cost: 7 },
+    });
+    // Stored as UTC wall time (timestamp without time zone), whatever the server's zone.
+    const [times] = await t.db.query<{ started: string; ended: string }>(
+      `select to_char(started_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS') as started, to_char(ended_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS') as ended from calls where retell_call_id = 'merge-call'`,
+    );
+    expect(times).toEqual({ started: new Date(1_700_000_000_000).toISOString().slice(0, -1), ended: new Date(1_700_000_042_400).toISOString().slice(0, -1) });
+  });
+
   it('creates an inbound call row from its first event, under the agent found by its Retell id', async () => {
     await deliver({ event: 'call_started', call: callPayload('new-inbound', { start_timestamp: Date.now() }) });
     const created = await row('new-inbound');

@@ -127,11 +127,11 @@ export class AgentsService {
     return toPage(rows, query.limit, AgentResponseDto.fromEntity, (agent) => ({ createdAt: agent.createdAt.toISOString(), id: agent.id }));
   }
 
+  /** Two queries: the agent joined to its configuration (every agent has one), then its tools. */
   async get(ownerId: number, id: number): Promise<AgentWithParts> {
-    const agent = await this.agents.findForOwner(ownerId, id);
-    const llmConfiguration = agent && (await this.llmConfigurations.findForOwner(ownerId, id));
-    if (!agent || !llmConfiguration) throw new ResourceNotFoundException('Agent');
-    return { agent, llmConfiguration, tools: await this.tools.findAllForOwner(ownerId, id) };
+    const llmConfiguration = await this.llmConfigurations.findWithAgentForOwner(ownerId, id);
+    if (!llmConfiguration) throw new ResourceNotFoundException('Agent');
+    return { agent: llmConfiguration.agent.getEntity(), llmConfiguration, tools: await this.tools.findAllForOwner(ownerId, id) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
+import { EntityRepository, raw, type FilterQuery } from '@mikro-orm/postgresql';
 import type { Call } from './call.entity.js';
 
 export interface CallFilters {
@@ -26,8 +26,11 @@ export class CallRepository extends EntityRepository<Call> {
     if (filters.createdFrom || filters.createdTo) {
       where.createdAt = { ...(filters.createdFrom && { $gte: filters.createdFrom }), ...(filters.createdTo && { $lt: filters.createdTo }) };
     }
+    // A row comparison, not `created_at < ? or (created_at = ? and id < ?)`: PostgreSQL turns the row comparison into
+    // an index range start, while the OR form is only a filter, so the index scan would read (and discard) every newer
+    // row first — measured by `npm run bench` at ~900,000 rows deep.
     const keyset: FilterQuery<Call> = after
-      ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+      ? { [raw((alias) => `(${alias}.created_at, ${alias}.id) < (?, ?)`, [after.createdAt.toISOString(), after.id])]: [] }
       : {};
     return this.find({ $and: [where, keyset] }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit });
   }

@@ -6,4 +6,9 @@ export class LlmConfigurationRepository extends EntityRepository<LlmConfiguratio
   findForOwner(ownerId: number, agentId: number): Promise<LlmConfiguration | null> {
     return this.findOne({ agent: { id: agentId, user: ownerId } });
   }
+
+  /** The configuration with its agent, in one query (a join): GET /agents/:id needs both. */
+  findWithAgentForOwner(ownerId: number, agentId: number): Promise<LlmConfiguration | null> {
+    return this.findOne({ agent: { id: agentId, user: ownerId } }, { populate: ['agent'], strategy: 'joined' });
+  }
 }
