@@ -1,5 +1,5 @@
 import { Type } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type as TransformType } from 'class-transformer';
 import { ValidationFailedException } from '../errors/app-exceptions.js';
@@ -9,6 +9,8 @@ export const MAX_PAGE_SIZE = 100;
 /** The one pagination contract: keyset pages, newest first, with an opaque cursor. */
 export class PageQueryDto {
   /** Page size, 1 to 100. @example 20 */
+  // Optional for callers (it has a default) although the class always holds a number.
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: MAX_PAGE_SIZE })
   @IsOptional()
   @TransformType(() => Number)
   @IsInt()
