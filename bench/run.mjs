@@ -353,8 +353,11 @@ for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
 }
 
 // Events per run: enough distinct calls for the fastest server to never repeat one in the full run.
-const eventsPerRun = SMOKE ? Math.floor(ongoing.length / 4) : 60_000;
-const eventsPerWarmup = SMOKE ? Math.floor(ongoing.length / 4) : 20_000;
+// Each server gets its own half of the ongoing calls, a quarter of that for its warm-up.
+const perServer = Math.floor(ongoing.length / 2);
+const eventsPerWarmup = Math.min(20_000, Math.floor(perServer / 4));
+const eventsPerRun = Math.min(60_000, perServer - eventsPerWarmup);
+if (eventsPerWarmup === 0) fail('too few calls to sign webhook events for');
 const results = {};
 for (const scenario of SCENARIOS) {
   if (ONLY && !ONLY.includes(scenario.id)) continue;
