@@ -1276,6 +1276,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1285,6 +1301,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1294,6 +1318,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1326,6 +1358,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1335,6 +1383,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1344,6 +1400,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1353,6 +1417,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1362,6 +1434,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1371,6 +1451,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1380,6 +1469,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1389,6 +1487,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1426,6 +1533,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1435,6 +1558,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1444,6 +1575,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1453,6 +1592,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "No active number, inactive agent, or the same Idempotency-Key still in flight",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1462,6 +1609,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1471,6 +1626,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1480,6 +1643,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unprocessable Entity",
+                     *       "message": "Idempotency-Key reused with a different request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 422
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1489,6 +1660,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Per-minute call cap reached",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1498,6 +1678,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1507,6 +1695,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1516,6 +1713,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1525,6 +1731,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1555,6 +1770,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1564,6 +1795,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1573,6 +1812,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1582,6 +1829,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1616,6 +1871,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1625,6 +1896,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1634,6 +1913,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1643,6 +1930,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1652,6 +1947,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1661,6 +1964,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1670,6 +1981,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1679,6 +1999,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1688,6 +2017,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1722,6 +2060,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1731,6 +2085,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1740,6 +2102,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1749,6 +2119,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The agent is inactive",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1758,6 +2136,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1767,6 +2153,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1776,6 +2170,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1785,6 +2187,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1794,6 +2205,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1803,6 +2223,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1837,6 +2266,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1846,6 +2291,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1855,6 +2308,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1864,6 +2325,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The number is already registered, or the agent is inactive",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1873,6 +2342,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1882,6 +2359,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1891,6 +2376,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1900,6 +2393,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1909,6 +2411,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1918,6 +2429,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1953,6 +2473,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1962,6 +2498,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1971,6 +2515,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent or tool for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -1980,6 +2532,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2014,6 +2574,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2023,6 +2599,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2032,6 +2616,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent or tool for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2041,6 +2633,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The agent already has a tool with this name, or has the maximum number of tools",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2050,6 +2650,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2059,6 +2667,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2068,6 +2684,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2077,6 +2701,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2086,6 +2719,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2095,6 +2737,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2126,6 +2777,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2135,6 +2802,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2144,6 +2819,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent or tool for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2153,6 +2836,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2183,6 +2874,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2192,6 +2899,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2201,6 +2916,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent or tool for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2210,6 +2933,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2219,6 +2950,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2228,6 +2968,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2237,6 +2986,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2272,6 +3030,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2281,6 +3055,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2290,6 +3072,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such agent or tool for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2299,6 +3089,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The agent already has a tool with this name",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2308,6 +3106,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2317,6 +3123,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2326,6 +3140,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2335,6 +3157,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2344,6 +3175,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2353,6 +3193,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2387,6 +3236,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2396,6 +3261,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2405,6 +3278,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2414,6 +3295,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The agent is inactive",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2423,6 +3312,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2432,6 +3329,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2441,6 +3346,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2450,6 +3363,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2459,6 +3381,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2468,6 +3399,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2498,6 +3438,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2507,6 +3463,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2516,6 +3480,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2525,6 +3497,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2554,6 +3534,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2563,6 +3559,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2572,6 +3576,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2581,6 +3593,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2590,6 +3610,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2599,6 +3628,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2608,6 +3646,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2642,6 +3689,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2651,6 +3714,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2660,6 +3731,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2669,6 +3748,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2678,6 +3765,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2687,6 +3782,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2696,6 +3799,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2705,6 +3817,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2714,6 +3835,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2748,6 +3878,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2757,6 +3903,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2766,6 +3920,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2775,6 +3937,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2784,6 +3954,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2793,6 +3971,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2802,6 +3988,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2811,6 +4006,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2820,6 +4024,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2853,6 +4066,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2862,6 +4091,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2871,6 +4108,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "API keys cannot manage credentials or the account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2880,6 +4125,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2912,6 +4165,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2921,6 +4190,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2930,6 +4207,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "API keys cannot manage credentials or the account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2939,6 +4224,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2948,6 +4241,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2957,6 +4258,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2987,6 +4296,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -2996,6 +4321,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3005,6 +4338,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "API keys cannot manage credentials or the account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3014,6 +4355,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3023,6 +4372,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3052,6 +4409,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3061,6 +4434,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3070,6 +4451,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "API keys cannot manage credentials or the account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3079,6 +4468,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3088,6 +4485,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3120,6 +4525,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3129,6 +4550,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Wrong login or password, or a deactivated account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3138,6 +4567,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3147,6 +4584,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3156,6 +4601,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many failed logins",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 429
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3165,6 +4619,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3197,6 +4659,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3206,6 +4684,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Unknown, expired or already used refresh token",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3215,6 +4701,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3224,6 +4718,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3233,6 +4735,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3265,6 +4775,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3274,6 +4800,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Username or e-mail taken",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3283,6 +4817,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3292,6 +4834,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3301,6 +4851,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3317,6 +4875,7 @@ export interface operations {
                 agentId?: number;
                 /** @description Retell's call status. */
                 status?: string;
+                /** @description inbound or outbound (web calls are inbound). */
                 direction?: "inbound" | "outbound";
                 /** @description Created at or after (ISO 8601). */
                 from?: string;
@@ -3343,6 +4902,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3352,6 +4927,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3361,6 +4944,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3391,6 +4982,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3400,6 +5007,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3409,6 +5024,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3418,6 +5041,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3448,6 +5079,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3457,6 +5104,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3466,6 +5121,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3475,6 +5138,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3484,6 +5155,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3493,6 +5173,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3502,6 +5191,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3530,6 +5228,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3574,6 +5280,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3583,6 +5305,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3592,6 +5322,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3622,6 +5360,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3631,6 +5385,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3640,6 +5402,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3649,6 +5419,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3678,6 +5456,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3687,6 +5481,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3696,6 +5498,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3705,6 +5515,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3714,6 +5532,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3723,6 +5550,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3732,6 +5568,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3766,6 +5611,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3775,6 +5636,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3784,6 +5653,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3793,6 +5670,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The target agent is inactive",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3802,6 +5687,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3811,6 +5704,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3820,6 +5721,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3829,6 +5738,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3838,6 +5756,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3847,6 +5774,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3875,6 +5811,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3884,6 +5828,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3910,6 +5862,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3919,6 +5879,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "API keys cannot manage credentials or the account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3928,6 +5896,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3960,6 +5936,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3969,6 +5961,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3978,6 +5978,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "API keys cannot manage credentials or the account",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 403
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3987,6 +5995,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -3996,6 +6012,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4005,6 +6029,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4038,6 +6070,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4047,6 +6095,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4056,6 +6112,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4065,6 +6129,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4074,6 +6147,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4083,6 +6165,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4110,6 +6201,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be shorter than or equal to 100 characters"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4119,6 +6226,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing or invalid `x-retell-signature`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
@@ -4128,6 +6243,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };

@@ -86,14 +86,15 @@ export class UpdateAgentDto {
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
+// No examples on the filters: Swagger UI pre-fills them, so a first "Execute" would silently filter the list.
 export class ListAgentsQueryDto extends PageQueryDto {
-  /** Only active (true) or inactive (false) agents. @example true */
+  /** Only active (true) or inactive (false) agents. */
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()
   isActive?: boolean;
 
-  /** Case-insensitive text the name contains (taken literally: `%` and `_` are not wildcards); empty matches all. @example "desk" */
+  /** Case-insensitive text the name contains (taken literally: `%` and `_` are not wildcards); empty matches all. */
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -41,6 +41,7 @@ export class CreateWebCallDto {
   metadata?: Record<string, unknown>;
 }
 
+// No examples on the filters: Swagger UI pre-fills them, so a first "Execute" would silently filter the list.
 export class CallListQueryDto extends PageQueryDto {
   /** Only this agent's calls. */
   @IsOptional()
@@ -50,16 +51,17 @@ export class CallListQueryDto extends PageQueryDto {
   @Max(2_147_483_647)
   agentId?: number;
 
-  /** Retell's call status. @example "ended" */
+  /** Retell's call status. */
   @IsOptional()
   @IsIn(['registered', 'ongoing', 'ended', 'not_connected', 'error'])
   status?: string;
 
+  /** inbound or outbound (web calls are inbound). */
   @IsOptional()
   @IsIn(['inbound', 'outbound'])
   direction?: CallDirection;
 
-  /** Created at or after (ISO 8601). @example "2026-11-01T00:00:00Z" */
+  /** Created at or after (ISO 8601). */
   @IsOptional()
   @IsDateString({ strict: true })
   from?: string;

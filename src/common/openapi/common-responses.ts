@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { reasonPhrase } from '../errors/app-exceptions.js';
 
 const ENVELOPE = { $ref: '#/components/schemas/ErrorEnvelopeDto' };
 
@@ -42,8 +43,27 @@ export function applyCommonResponses(document: OpenAPIObject): void {
         add(415, 'The body is not `application/json`.');
       }
       add(500, 'Unexpected server error; `requestId` identifies it in the logs.');
+      for (const [status, response] of Object.entries(op.responses)) addErrorExample(Number(status), response);
       delete op['x-public'];
       delete op['x-jwt-only'];
     }
   }
+}
+
+/**
+ * Without this every error status would show the envelope's one class-level example (a 400), so Swagger UI and
+ * generated docs would claim a 404 answers "Bad Request". Each error response gets an example of its own status.
+ */
+function addErrorExample(status: number, response: unknown): void {
+  const media = (response as { content?: Record<string, { schema?: unknown; example?: unknown }> }).content?.['application/json'];
+  if (status < 400 || !media || media.example !== undefined || JSON.stringify(media.schema) !== JSON.stringify(ENVELOPE)) return;
+  const description = (response as { description?: string }).description ?? '';
+  media.example = {
+    statusCode: status,
+    error: reasonPhrase(status),
+    message: status === 400 ? 'Validation failed' : description.split(/[;:]| \(/)[0]!.replace(/\.$/, '') || reasonPhrase(status),
+    ...(status === 400 ? { details: [{ field: 'name', messages: ['name must be shorter than or equal to 100 characters'] }] } : {}),
+    requestId: 'b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f',
+    ...(status === 429 || status >= 502 ? { retryAfterSeconds: 5 } : {}),
+  };
 }
