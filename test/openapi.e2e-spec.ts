@@ -120,7 +120,8 @@ describe('the OpenAPI document (e2e)', () => {
         }
       }
       if (op.requestBody) {
-        const body = schemaOf(op.requestBody.content['application/json']!.schema.$ref);
+        const declared = op.requestBody.content['application/json']!.schema;
+        const body = declared.$ref ? schemaOf(declared.$ref) : declared;
         for (const name of body.required ?? []) {
           const property = body.properties![name]!;
           if (property.$ref || (property as { allOf?: unknown }).allOf || property.type === 'array' || property.type === 'object') continue;

@@ -6186,7 +6186,26 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description A Retell call event, as Retell sends it; other fields of `call` are kept as received. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    call?: {
+                        /** @example agent_8c3f2a9b1d4e5f60718293a4 */
+                        agent_id?: string;
+                        /** @example call_4f1e2d3c */
+                        call_id: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description call_started, call_ended, call_analyzed, …
+                     * @example call_ended
+                     */
+                    event: string;
+                };
+            };
+        };
         responses: {
             /** @description Accepted (including duplicates and late events). */
             204: {
@@ -6232,6 +6251,40 @@ export interface operations {
                      *       "message": "Missing or invalid `x-retell-signature`",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
