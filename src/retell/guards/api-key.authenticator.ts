@@ -18,12 +18,12 @@ export class ApiKeyAuthenticator {
 
   async authenticate(presented: string): Promise<AuthPrincipal | undefined> {
     if (!isWellFormedApiKey(presented)) return undefined;
-    const key = await this.keys.findByHash(hashApiKey(presented));
+    const key = await this.keys.findForAuthentication(hashApiKey(presented));
     const now = new Date();
-    if (!key || !key.isActive || (key.expiresAt && key.expiresAt <= now) || !key.user.getEntity().isActive) return undefined;
+    if (!key || !key.isActive || (key.expiresAtMs !== null && key.expiresAtMs <= now.getTime()) || !key.userActive) return undefined;
     // Debounced: a write at most once per interval per key, not on every request.
-    const stale = !key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= this.config.apiKeyTouchIntervalSeconds * 1000;
+    const stale = key.lastUsedAtMs === null || now.getTime() - key.lastUsedAtMs >= this.config.apiKeyTouchIntervalSeconds * 1000;
     if (stale) await this.keys.touch(key.id, now);
-    return { userId: key.user.id, via: 'api-key', apiKeyId: key.id };
+    return { userId: key.userId, via: 'api-key', apiKeyId: key.id };
   }
 }
