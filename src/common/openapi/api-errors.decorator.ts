@@ -16,13 +16,11 @@ const MEANING: Record<number, string> = {
   504: 'Retell did not answer in time; retry after `retryAfterSeconds` (also the `retry-after` header).',
 };
 
-export type ErrorStatus = keyof typeof MEANING | number;
-
 /**
  * Documents error responses with the error envelope: `@ApiErrors(404, 409)` uses the standard meanings,
  * `@ApiErrors({ 409: 'Username or e-mail taken' })` says what the status means on this route.
  */
-export function ApiErrors(...statuses: (ErrorStatus | Record<number, string>)[]): MethodDecorator & ClassDecorator {
+export function ApiErrors(...statuses: (number | Record<number, string>)[]): MethodDecorator & ClassDecorator {
   const entries: [number, string][] = statuses.flatMap((item) =>
     typeof item === 'number' ? [[item, MEANING[item] ?? 'Error.'] as [number, string]] : Object.entries(item).map(([s, d]) => [Number(s), d] as [number, string]),
   );
