@@ -28,6 +28,10 @@ const RETELL_KEY = 'key_local_emulator_0000000000000000';
 const NODE = process.execPath;
 const children = new Set();
 const log = (message) => console.error(`[bench] ${message}`);
+// Whatever ends this process (a failure, an exception), the servers it started end with it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
 function fail(message) {
   log(`FAILED: ${message}`);
@@ -483,7 +487,10 @@ const ours = results['webhook:ours'];
 const base = results['webhook:base'];
 if (ours) console.log(
   `\nwebhooks: ${ours.events.sent} events sent to ours (${ours.events.repeated} repeats of an already-sent event), ${base.events.sent} to the baseline (${base.events.repeated} repeats); ` +
-    `${applied.n} events applied in total, warm-ups included. SQL/req counts every statement the server ran (BEGIN/COMMIT included), from pg_stat_statements.`,
+    `${applied.n} events applied in total, warm-ups included. ` +
+    (canCount
+      ? 'SQL/req counts every statement the server ran (BEGIN/COMMIT included), from pg_stat_statements.'
+      : 'SQL/req: n/a, this server has no pg_stat_statements preloaded (the embedded one does).'),
 );
 
 // The smoke asserts the harness, never the timings: every request answered, all 2xx.
