@@ -348,11 +348,18 @@ const SCENARIOS = [
 ];
 
 // Sanity: both servers answer every scenario with 2xx before anything is timed (the smoke relies on this too).
+// The call pages must also be the same JSON from both, so the baseline does the same work (and a faster read path in
+// the app cannot quietly change what it answers).
 for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
+  const bodies = [];
   for (const [label, base] of [['app', appBase], ['baseline', baseBase]]) {
     const body = await api(base, 'GET', scenario.path, undefined, scenario.headers);
     const count = Array.isArray(body.items) ? body.items.length : body.tools?.length;
     if (!count) fail(`${label} ${scenario.path}: unexpected body ${JSON.stringify(body).slice(0, 300)}`);
+    bodies.push(JSON.stringify(body));
+  }
+  if (Array.isArray(JSON.parse(bodies[0]).items) && bodies[0] !== bodies[1]) {
+    fail(`${scenario.path}: the app and the baseline answer differently:\n${bodies[0].slice(0, 600)}\n${bodies[1].slice(0, 600)}`);
   }
 }
 

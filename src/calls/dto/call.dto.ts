@@ -4,6 +4,7 @@ import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import { IsJsonObject, IsStringRecord } from '../../common/validation/records.js';
 import type { Call, CallDirection, CallType } from '../call.entity.js';
+import type { CallListRow } from '../call.repository.js';
 
 const VARIABLES = { maxKeys: 50, maxValueLength: 1000 };
 const METADATA = { maxBytes: 16_384 };
@@ -106,7 +107,7 @@ export class CallResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static fromEntity(call: Call): CallResponseDto {
+  static fromEntity(call: Call | CallListRow): CallResponseDto {
     return {
       id: call.id,
       agentId: call.agent.id,
