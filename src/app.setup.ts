@@ -29,6 +29,16 @@ export async function createApp(options: { databaseUrl: string }): Promise<NestF
   return app;
 }
 
+/**
+ * Graceful stop: Fastify stops accepting connections and lets in-flight requests finish first; only then do Nest's
+ * shutdown hooks close the emulator and the database pool. (Nest alone runs the hooks before closing the server, so a
+ * late request — a Retell webhook — could reach an app whose pool is already closed.)
+ */
+export async function closeApp(app: NestFastifyApplication): Promise<void> {
+  await app.getHttpAdapter().getInstance().close();
+  await app.close();
+}
+
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(new PinoNestLogger(fastify.log));

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { createApp } from './app.setup.js';
+import { closeApp, createApp } from './app.setup.js';
 import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readRetellConfig } from './config/index.js';
 import { openDatabase } from './database/database.js';
 
@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     app.getHttpAdapter().getInstance().log.info({ signal }, 'shutting down');
-    // In-flight requests finish (Fastify close), then the ORM and the emulator close, then the embedded database.
-    await app.close();
+    // In-flight requests finish, then the emulator and the ORM close, then the embedded database.
+    await closeApp(app);
     await database.stop();
     process.exit(0);
   };

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { type Response } from 'supertest';
 type TestAgent = ReturnType<typeof request>;
-import { buildOpenApiDocument, createApp } from '../../src/app.setup.js';
+import { buildOpenApiDocument, closeApp, createApp } from '../../src/app.setup.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { RetellConnection } from '../../src/retell/retell-client.provider.js';
 import type { RetellEmulator } from '../../src/retell/emulator/emulator.js';
@@ -49,7 +49,7 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
     },
     baseUrl,
     close: async () => {
-      await app.close();
+      await closeApp(app);
       await db.drop();
     },
   };
