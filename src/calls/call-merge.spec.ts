@@ -1,5 +1,5 @@
 import { Call } from './call.entity.js';
-import { mergeRetellCall, type RetellCallData } from './call-merge.js';
+import { mergeRetellCall, statusRankSql, type RetellCallData } from './call-merge.js';
 
 function freshRow(): Call {
   const row = new Call();
@@ -72,5 +72,13 @@ describe('mergeRetellCall', () => {
     const row = freshRow();
     mergeRetellCall(row, { ...ended, call_status: 'registered' }, 'call_ended');
     expect(row.status).toBe('ended');
+  });
+});
+
+describe('statusRankSql', () => {
+  it('spells the same lifecycle order in SQL', () => {
+    expect(statusRankSql('calls.status')).toBe(
+      "(case calls.status when 'registered' then 0 when 'ongoing' then 1 when 'ended' then 2 when 'not_connected' then 2 when 'error' then 2 else 0 end)",
+    );
   });
 });

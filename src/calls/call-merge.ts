@@ -29,6 +29,12 @@ function rank(status: string): number {
   return RANK[status] ?? 0;
 }
 
+/** The same order as a SQL expression over a status column, for merges done in one statement (webhooks). */
+export function statusRankSql(column: string): string {
+  const cases = Object.entries(RANK).map(([status, value]) => `when '${status}' then ${value}`);
+  return `(case ${column} ${cases.join(' ')} else 0 end)`;
+}
+
 /**
  * The status an event implies. Retell's own `call_status` inside a webhook can lag (its docs show `registered` in a
  * `call_ended` sample), so the event type decides, and the payload only says which terminal state it was.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import Retell from 'retell-sdk';
-import { statusFor, type RetellCallData } from '../calls/call-merge.js';
+import { statusFor, statusRankSql, type RetellCallData } from '../calls/call-merge.js';
 import { ApiException } from '../common/errors/app-exceptions.js';
 import { RetellConnection } from '../retell/retell-client.provider.js';
 import type { WebhookEventOutcome } from './webhook-event.entity.js';
@@ -85,10 +85,6 @@ export class RetellWebhooksService {
   }
 }
 
-/** `calls.status` order (see call-merge.ts): unknown values rank lowest, like `registered`. */
-const rank = (column: string) =>
-  `(case ${column} when 'ongoing' then 1 when 'ended' then 2 when 'not_connected' then 2 when 'error' then 2 else 0 end)`;
-
 /**
  * One statement for a verified webhook. `v` holds the event's values (parameters in this order: call id, Retell agent
  * id, event, dedupe key, payload, lifecycle event with a call?, call type, from, to, direction, the status the event
@@ -123,7 +119,7 @@ merged as (
     from ag, v
    where exists (select 1 from ev where outcome = 'applied')
   on conflict (retell_call_id) do update set
-    status = case when ${rank('excluded.status')} > ${rank('calls.status')} then excluded.status else calls.status end,
+    status = case when ${statusRankSql('excluded.status')} > ${statusRankSql('calls.status')} then excluded.status else calls.status end,
     started_at = coalesce(calls.started_at, excluded.started_at),
     ended_at = coalesce(calls.ended_at, excluded.ended_at),
     duration = coalesce((select duration from v), calls.duration,
