@@ -852,11 +852,21 @@ export interface components {
             temperature?: number;
         };
         CreateWebCallDto: {
-            /** @description Values for the agent prompt's `{{variables}}`. */
+            /**
+             * @description Values for the agent prompt's `{{variables}}`; Retell takes strings only.
+             * @example {
+             *       "customer_name": "Ada"
+             *     }
+             */
             dynamicVariables?: {
                 [key: string]: string;
             };
-            /** @description Your own data, kept with the call (at most 16 KB). */
+            /**
+             * @description Your own data, kept with the call (at most 16 KB).
+             * @example {
+             *       "crm_ticket": "T-1234"
+             *     }
+             */
             metadata?: {
                 [key: string]: unknown;
             };

@@ -9,16 +9,8 @@ import type { CallListRow } from '../call.repository.js';
 const VARIABLES = { maxKeys: 50, maxValueLength: 1000 };
 const METADATA = { maxBytes: 16_384 };
 
-export class CreateCallDto {
-  /** Who to call, E.164. @example "+14155550199" */
-  @IsE164()
-  toNumber: string;
-
-  /** One of your active numbers; defaults to the agent's oldest active number. @example "+14155550123" */
-  @IsOptional()
-  @IsE164()
-  fromNumber?: string;
-
+/** What every call can carry, phone or web. */
+export class CreateWebCallDto {
   /** Values for the agent prompt's `{{variables}}`; Retell takes strings only. @example {"customer_name":"Ada"} */
   @IsOptional()
   @IsStringRecord(VARIABLES)
@@ -30,16 +22,15 @@ export class CreateCallDto {
   metadata?: Record<string, unknown>;
 }
 
-export class CreateWebCallDto {
-  /** Values for the agent prompt's `{{variables}}`. */
-  @IsOptional()
-  @IsStringRecord(VARIABLES)
-  dynamicVariables?: Record<string, string>;
+export class CreateCallDto extends CreateWebCallDto {
+  /** Who to call, E.164. @example "+14155550199" */
+  @IsE164()
+  toNumber: string;
 
-  /** Your own data, kept with the call (at most 16 KB). */
+  /** One of your active numbers; defaults to the agent's oldest active number. @example "+14155550123" */
   @IsOptional()
-  @IsJsonObject(METADATA)
-  metadata?: Record<string, unknown>;
+  @IsE164()
+  fromNumber?: string;
 }
 
 // No examples on the filters: Swagger UI pre-fills them, so a first "Execute" would silently filter the list.
