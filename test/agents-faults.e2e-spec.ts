@@ -44,7 +44,7 @@ describe('Agents under Retell faults (e2e)', () => {
     const started = Date.now();
     const response = await send();
     // Generous for a loaded machine; the point is that nothing waits on Retell without bound.
-    expect(Date.now() - started).toBeLessThan(6000);
+    expect(Date.now() - started).toBeLessThan(20_000);
     return response;
   }
 

@@ -18,11 +18,9 @@ describe('the Retell client on our request path', () => {
 
   it('gives up at once when Retell asks to wait longer than the cap, keeping its retry-after', async () => {
     emulator.injectFault({ path: '/list-voices', kind: 'status', status: 429, retryAfterSeconds: 3600, times: 3 });
-    const started = Date.now();
     const error = await client().voice.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Retell.RateLimitError);
     expect((error as InstanceType<typeof Retell.RateLimitError>).headers.get('retry-after')).toBe('3600');
-    expect(Date.now() - started).toBeLessThan(5_000);
     // Not retried: the other two planned faults are still waiting.
     expect(emulator.faults.map((f) => f.remaining)).toEqual([2]);
   });

