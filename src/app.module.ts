@@ -7,6 +7,7 @@ import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CallsModule } from './calls/calls.module.js';
 import { appConfig, authConfig, callsConfig, databaseConfig, retellConfig } from './config/index.js';
+import { LimitsModule } from './common/limits/limits.module.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
 import { HealthController } from './health/health.controller.js';
@@ -44,6 +45,7 @@ export class AppModule {
           }),
         }),
         RetellModule,
+        LimitsModule,
         UsersModule,
         ApiKeysModule,
         AgentsModule,

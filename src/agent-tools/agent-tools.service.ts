@@ -1,16 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
-import Retell from 'retell-sdk';
 import type { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
+import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors, join } from '../common/validation/json-rules.js';
 import { retellConfig } from '../config/retell.config.js';
 import { LlmConfigurationRepository } from '../llm-configurations/llm-configuration.repository.js';
-import { RetellUndo, SINGLE_ATTEMPT } from '../retell/retell-ops.js';
+import { RetellGateway } from '../retell/retell.gateway.js';
 import { AgentTool } from './agent-tool.entity.js';
 import { AgentToolRepository } from './agent-tool.repository.js';
 import { AgentToolResponseDto } from './dto/agent-tool-response.dto.js';
@@ -34,10 +34,10 @@ const duplicateName = (name: string, field: string) =>
 
 @Injectable()
 export class AgentToolsService {
-  private readonly logger = new Logger('AgentTools');
 
   constructor(
-    private readonly retell: Retell,
+    private readonly retell: RetellGateway,
+    private readonly leases: EditLeases,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly tools: AgentToolRepository,
@@ -147,7 +147,7 @@ export class AgentToolsService {
   }
 
   /**
-   * The one path for every tool change. Under the agent's row lock: compute the new list, send Retell the whole
+   * The one path for every tool change. Under the agent's edit lease: compute the new list, send Retell the whole
    * list (Retell replaces `general_tools` as a unit), and only once Retell accepted it write the database. If the
    * database write fails after that, the previous list is sent back to Retell.
    */
@@ -156,28 +156,20 @@ export class AgentToolsService {
     agentId: number,
     change: (context: { agent: Agent; tools: AgentTool[]; em: EntityManager }) => Promise<ToolChange<T>> | ToolChange<T>,
   ): Promise<T> {
-    const undo = new RetellUndo(this.logger);
-    try {
-      return await this.em.transactional(async (em) => {
-        const agent = await this.agents.findForOwnerLocked(ownerId, agentId);
+    return this.leases.run(agentLease(agentId), () =>
+      this.retell.withUndo(async (undo) => {
+        const agent = await this.agents.findFreshForOwner(ownerId, agentId);
         if (!agent) throw new ResourceNotFoundException('Agent');
         const tools = await this.tools.findAllForOwner(ownerId, agentId);
         const llm = await this.llmConfigurations.findForOwner(ownerId, agentId);
         if (!llm) throw new ResourceNotFoundException('LLM configuration');
-        const { next, commit } = await change({ agent, tools, em });
-        await this.retell.llm.update(llm.retellLlmId, { general_tools: next.map(toRetellTool) });
-        const previous = tools.map(toRetellTool);
-        undo.push(`restore the tools of Retell LLM ${llm.retellLlmId}`, () =>
-          this.retell.llm.update(llm.retellLlmId, { general_tools: previous }, SINGLE_ATTEMPT),
-        );
+        const { next, commit } = await change({ agent, tools, em: this.em });
+        undo.push(await this.retell.replaceTools(llm.retellLlmId, next.map(toRetellTool), tools.map(toRetellTool)));
         const result = commit();
         agent.isPublished = false;
-        await em.flush();
+        await this.em.flush();
         return result;
-      });
-    } catch (error) {
-      await undo.run();
-      throw error;
-    }
+      }),
+    );
   }
 }

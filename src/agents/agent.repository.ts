@@ -1,4 +1,5 @@
-import { EntityRepository, LockMode, type FilterQuery } from '@mikro-orm/postgresql';
+import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
+import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import type { Agent } from './agent.entity.js';
 
 export interface AgentListFilter {
@@ -19,13 +20,17 @@ export class AgentRepository extends EntityRepository<Agent> {
     return this.findOne({ id, user: ownerId });
   }
 
-  /**
-   * The agent row locked FOR UPDATE until the surrounding transaction ends. Every change that talks to Retell runs
-   * under this lock, so two concurrent edits of one agent cannot interleave their Retell writes and database writes
-   * (e.g. two tool additions each sending Retell a list without the other's tool).
-   */
-  findForOwnerLocked(ownerId: number, id: number): Promise<Agent | null> {
-    return this.findOne({ id, user: ownerId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  /** The agent as it is now in the database (not a copy the request already holds): for changes under an edit lease. */
+  findFreshForOwner(ownerId: number, id: number): Promise<Agent | null> {
+    return this.findOne({ id, user: ownerId }, { refresh: true });
+  }
+
+  /** An agent that may place calls or get numbers: another tenant's or a missing one is 404, an inactive one 409. */
+  async getActiveForOwner(ownerId: number, id: number): Promise<Agent> {
+    const agent = await this.findForOwner(ownerId, id);
+    if (!agent) throw new ResourceNotFoundException('Agent');
+    if (!agent.isActive) throw new ApiException(409, 'The agent is inactive; activate it first');
+    return agent;
   }
 
   /** Which of these Retell agent ids belong to the owner (tools may only point at the owner's own agents). */

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
-import Retell from 'retell-sdk';
+import type Retell from 'retell-sdk';
 import { AgentTool } from '../agent-tools/agent-tool.entity.js';
 import { AgentToolRepository } from '../agent-tools/agent-tool.repository.js';
 import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
 import { toRetellTool } from '../agent-tools/tool-types.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
+import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { appConfig } from '../config/app.config.js';
@@ -15,8 +16,7 @@ import { LlmConfigurationRepository } from '../llm-configurations/llm-configurat
 import { toRetellLlmFields } from '../llm-configurations/llm-configuration.values.js';
 import { LlmConfigurationsService } from '../llm-configurations/llm-configurations.service.js';
 import { PhoneNumbersService } from '../phone-numbers/phone-numbers.service.js';
-import { NO_RETRY } from '../retell/retell-client.provider.js';
-import { deleteAtRetell, RetellUndo, SINGLE_ATTEMPT, withRetries } from '../retell/retell-ops.js';
+import { RetellGateway } from '../retell/retell.gateway.js';
 import { User } from '../users/user.entity.js';
 import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
@@ -39,7 +39,8 @@ export class AgentsService {
   private readonly logger = new Logger('Agents');
 
   constructor(
-    private readonly retell: Retell,
+    private readonly retell: RetellGateway,
+    private readonly leases: EditLeases,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly llmConfigurations: LlmConfigurationRepository,
@@ -74,47 +75,35 @@ export class AgentsService {
     if (voiceProblem) errors.add('voiceId', voiceProblem);
     if (!errors.empty) throw new ValidationFailedException(errors.toArray());
 
-    const undo = new RetellUndo(this.logger);
-    try {
-      const llm = await this.retell.llm.create(
-        { ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams,
-        NO_RETRY,
-      );
-      undo.push(`delete Retell LLM ${llm.llm_id}`, () =>
-        deleteAtRetell(() => this.retell.llm.delete(llm.llm_id, { force_delete: true }, SINGLE_ATTEMPT)),
-      );
-      const remote = await this.retell.agent.create(
-        {
-          response_engine: { type: 'retell-llm', llm_id: llm.llm_id },
-          voice_id: dto.voiceId,
-          agent_name: dto.name,
-          webhook_url: this.webhookUrl,
-        },
-        NO_RETRY,
-      );
-      undo.push(`delete Retell agent ${remote.agent_id}`, () => deleteAtRetell(() => this.retell.agent.delete(remote.agent_id, SINGLE_ATTEMPT)));
+    return this.retell.withUndo(async (undo) => {
+      const llm = await this.retell.createLlm({ ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams);
+      undo.push(llm.undo);
+      const remote = await this.retell.createAgent({
+        response_engine: { type: 'retell-llm', llm_id: llm.llmId },
+        voice_id: dto.voiceId,
+        agent_name: dto.name,
+        webhook_url: this.webhookUrl,
+      });
+      undo.push(remote.undo);
 
-      return await this.em.transactional(async (em) => {
+      return this.em.transactional(async (em) => {
         const agent = em.create(Agent, {
           user: em.getReference(User, ownerId),
           name: dto.name,
           description: dto.description ?? null,
           voiceId: dto.voiceId,
-          retellAgentId: remote.agent_id,
-          version: remote.version,
+          retellAgentId: remote.agent.agent_id,
+          version: remote.agent.version,
           isPublished: false,
         });
-        const llmConfiguration = em.create(LlmConfiguration, { agent, retellLlmId: llm.llm_id, ...llmValues });
+        const llmConfiguration = em.create(LlmConfiguration, { agent, retellLlmId: llm.llmId, ...llmValues });
         const toolRows = tools.map((tool) =>
           em.create(AgentTool, { agent, toolType: tool.toolType, name: tool.toolConfig.name as string, toolConfig: tool.toolConfig }),
         );
         await em.flush();
         return { agent, llmConfiguration, tools: toolRows };
       });
-    } catch (error) {
-      await undo.run();
-      throw error;
-    }
+    });
   }
 
   async list(ownerId: number, query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
@@ -143,28 +132,24 @@ export class AgentsService {
       const problem = await this.voices.voiceProblem(dto.voiceId);
       if (problem) throw new ValidationFailedException([{ field: 'voiceId', messages: [problem] }]);
     }
-    const undo = new RetellUndo(this.logger);
-    try {
-      return await this.em.transactional(async (em) => {
-        const agent = await this.agents.findForOwnerLocked(ownerId, id);
+    return this.leases.run(agentLease(id), () =>
+      this.retell.withUndo(async (undo) => {
+        const agent = await this.agents.findFreshForOwner(ownerId, id);
         if (!agent) throw new ResourceNotFoundException('Agent');
         const name = dto.name ?? agent.name;
         const voiceId = dto.voiceId ?? agent.voiceId;
         if (name !== agent.name || voiceId !== agent.voiceId) {
           const previous = { agent_name: agent.name, voice_id: agent.voiceId, webhook_url: this.webhookUrl };
-          const remote = await this.retell.agent.update(agent.retellAgentId, { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl });
-          undo.push(`restore Retell agent ${agent.retellAgentId}`, () => this.retell.agent.update(agent.retellAgentId, previous, SINGLE_ATTEMPT));
-          Object.assign(agent, { name, voiceId, version: remote.version, isPublished: false });
+          const remote = await this.retell.updateAgent(agent.retellAgentId, { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl }, previous);
+          undo.push(remote.undo);
+          Object.assign(agent, { name, voiceId, version: remote.agent.version, isPublished: false });
         }
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;
-        await em.flush();
+        await this.em.flush();
         return agent;
-      });
-    } catch (error) {
-      await undo.run();
-      throw error;
-    }
+      }),
+    );
   }
 
   /**
@@ -174,29 +159,32 @@ export class AgentsService {
    * makes a retried publish (the first one timed out after Retell did it) safe.
    */
   async publish(ownerId: number, id: number, dto: PublishAgentDto): Promise<Agent> {
-    return this.em.transactional(async (em) => {
-      const agent = await this.agents.findForOwnerLocked(ownerId, id);
+    return this.leases.run(agentLease(id), async (lease) => {
+      const agent = await this.agents.findFreshForOwner(ownerId, id);
       const configuration = agent && (await this.llmConfigurations.findForOwner(ownerId, id));
       if (!agent || !configuration) throw new ResourceNotFoundException('Agent');
-      let draft = await this.retell.agent.retrieve(agent.retellAgentId);
-      const llm = await this.retell.llm.retrieve(configuration.retellLlmId);
+      let draft = await this.retell.retrieveAgent(agent.retellAgentId);
+      await lease.renew();
+      const llm = await this.retell.retrieveLlm(configuration.retellLlmId);
       const engine = draft.response_engine;
       const pinned = engine.type === 'retell-llm' ? engine.version : undefined;
       const llmDraft = llm.is_published !== true && typeof llm.version === 'number' ? llm.version : undefined;
       if (llmDraft !== undefined && (draft.is_published === true || (pinned != null && pinned !== llmDraft))) {
-        draft = await this.retell.agent.update(agent.retellAgentId, {
+        await lease.renew();
+        ({ agent: draft } = await this.retell.updateAgent(agent.retellAgentId, {
           response_engine: { type: 'retell-llm', llm_id: configuration.retellLlmId, version: llmDraft },
-        });
+        }));
       }
       if (draft.is_published !== true) {
-        await this.retell.agent.publish(agent.retellAgentId, {
+        await lease.renew();
+        await this.retell.publishAgent(agent.retellAgentId, {
           version: draft.version,
           ...(dto.versionTitle !== undefined && { version_title: dto.versionTitle }),
           ...(dto.versionDescription !== undefined && { version_description: dto.versionDescription }),
         });
       }
       Object.assign(agent, { version: draft.version, publishedVersion: draft.version, isPublished: true });
-      await em.flush();
+      await this.em.flush();
       return agent;
     });
   }
@@ -211,24 +199,23 @@ export class AgentsService {
    * numbers released so far have lost their rows already, and an agent Retell no longer has is not an error.
    */
   async remove(ownerId: number, id: number): Promise<void> {
-    const found = await this.agents.findForOwner(ownerId, id);
-    if (!found) throw new ResourceNotFoundException('Agent');
-
-    // Numbers are released at Retell (not left unbound there): their rows go with the agent. Each row goes as soon as
-    // Retell released it, so a retried delete does not try to release it again.
-    await this.phoneNumbers.releaseAllForAgent(found.id);
-
-    // Under the row lock, so that an edit of this agent running meanwhile finishes first (or then finds it gone).
-    await this.em.transactional(async () => {
-      const agent = await this.agents.findForOwnerLocked(ownerId, id);
+    if (!(await this.agents.findForOwner(ownerId, id))) throw new ResourceNotFoundException('Agent');
+    // Under the agent's edit lease, so that an edit of this agent running meanwhile finishes first (or then finds it gone).
+    await this.leases.run(agentLease(id), async (lease) => {
+      const agent = await this.agents.findFreshForOwner(ownerId, id);
       if (!agent) throw new ResourceNotFoundException('Agent');
+      // Numbers are released at Retell (not left unbound there): their rows go with the agent. Each row goes as soon
+      // as Retell released it, so a retried delete does not try to release it again.
+      await this.phoneNumbers.releaseAllForAgent(agent.id, lease);
       const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
-      if ((await deleteAtRetell(() => this.retell.agent.delete(agent.retellAgentId))) === 'already gone') {
+      await lease.renew();
+      if ((await this.retell.deleteAgent(agent.retellAgentId)) === 'already gone') {
         this.logger.warn({ msg: 'Retell agent was already gone; deleting our rows', agentId: agent.id, retellAgentId: agent.retellAgentId });
       }
       // Past this point the agent is gone at Retell: the LLM delete is retried so that it does not linger unused.
       if (configuration) {
-        await withRetries(() => deleteAtRetell(() => this.retell.llm.delete(configuration.retellLlmId, { force_delete: true }, SINGLE_ATTEMPT)));
+        await lease.renew();
+        await this.retell.deleteLlm(configuration.retellLlmId);
       }
       await this.agents.nativeDelete({ id: agent.id, user: ownerId });
     });

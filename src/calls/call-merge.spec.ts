@@ -1,84 +1,44 @@
-import { Call } from './call.entity.js';
-import { mergeRetellCall, statusRankSql, type RetellCallData } from './call-merge.js';
-
-function freshRow(): Call {
-  const row = new Call();
-  row.status = 'registered';
-  return row;
-}
-
-const base: RetellCallData = { call_id: 'c1', call_status: 'registered' };
-const started: RetellCallData = { ...base, call_status: 'ongoing', start_timestamp: 1_700_000_000_000 };
-const ended: RetellCallData = {
-  ...base,
-  start_timestamp: 1_700_000_000_000,
-  end_timestamp: 1_700_000_042_400,
-  duration_ms: 42_400,
-  disconnection_reason: 'agent_hangup',
-  transcript: 'Agent: Hello',
-  transcript_object: [{ role: 'agent', content: 'Hello' }],
-  recording_url: 'https://example.test/r.wav',
-  call_cost: { combined_cost: 12 },
-};
-const analyzed: RetellCallData = { ...ended, call_status: 'ended', call_analysis: { call_summary: 'ok', user_sentiment: 'Positive' } };
-
-describe('mergeRetellCall', () => {
-  it('follows the lifecycle started → ended → analyzed', () => {
-    const row = freshRow();
-    mergeRetellCall(row, started, 'call_started');
-    expect(row.status).toBe('ongoing');
-    expect(row.startedAt).toEqual(new Date(1_700_000_000_000));
-    mergeRetellCall(row, ended, 'call_ended');
-    expect(row).toMatchObject({ status: 'ended', duration: 42, disconnectionReason: 'agent_hangup', transcript: 'Agent: Hello' });
-    expect(row.endedAt).toEqual(new Date(1_700_000_042_400));
-    mergeRetellCall(row, analyzed, 'call_analyzed');
-    expect(row.callAnalysis).toEqual({ call_summary: 'ok', user_sentiment: 'Positive' });
-    expect(row.status).toBe('ended');
-  });
-
-  it('ignores a late call_started after the call ended', () => {
-    const row = freshRow();
-    mergeRetellCall(row, ended, 'call_ended');
-    mergeRetellCall(row, { ...started, start_timestamp: 1_800_000_000_000 }, 'call_started');
-    expect(row.status).toBe('ended');
-    expect(row.startedAt).toEqual(new Date(1_700_000_000_000));
-    expect(row.transcript).toBe('Agent: Hello');
-  });
-
-  it('is idempotent: applying the same event twice changes nothing', () => {
-    const once = freshRow();
-    mergeRetellCall(once, ended, 'call_ended');
-    const twice = freshRow();
-    mergeRetellCall(twice, ended, 'call_ended');
-    mergeRetellCall(twice, ended, 'call_ended');
-    expect(twice).toEqual(once);
-  });
-
-  it('completes the row when call_analyzed arrives before call_ended', () => {
-    const row = freshRow();
-    mergeRetellCall(row, analyzed, 'call_analyzed');
-    mergeRetellCall(row, ended, 'call_ended');
-    expect(row).toMatchObject({ status: 'ended', duration: 42, callAnalysis: analyzed.call_analysis });
-  });
-
-  it('keeps the terminal state Retell reports for calls that never connected', () => {
-    const row = freshRow();
-    mergeRetellCall(row, { ...base, call_status: 'not_connected', disconnection_reason: 'dial_no_answer', end_timestamp: 1 }, 'call_ended');
-    expect(row).toMatchObject({ status: 'not_connected', disconnectionReason: 'dial_no_answer' });
-    expect(row.startedAt).toBeNull();
-  });
-
-  it("derives the state from the event when Retell's payload still says registered", () => {
-    const row = freshRow();
-    mergeRetellCall(row, { ...ended, call_status: 'registered' }, 'call_ended');
-    expect(row.status).toBe('ended');
-  });
-});
+import { callValues, cleanJson, statusFor, statusRankSql } from './call-merge.js';
 
 describe('statusRankSql', () => {
-  it('spells the same lifecycle order in SQL', () => {
+  it('spells the lifecycle order in SQL', () => {
     expect(statusRankSql('calls.status')).toBe(
       "(case calls.status when 'registered' then 0 when 'ongoing' then 1 when 'ended' then 2 when 'not_connected' then 2 when 'error' then 2 else 0 end)",
     );
+  });
+});
+
+describe('statusFor', () => {
+  it("derives the state from the event when Retell's payload still says registered", () => {
+    expect(statusFor('call_ended', { call_id: 'c', call_status: 'registered' })).toBe('ended');
+    expect(statusFor('call_ended', { call_id: 'c', call_status: 'not_connected' })).toBe('not_connected');
+    expect(statusFor('call_started', { call_id: 'c', call_status: 'registered' })).toBe('ongoing');
+  });
+
+  it('never lets an unknown status from Retell move or overflow a call', () => {
+    expect(statusFor(undefined, { call_id: 'c', call_status: 'x'.repeat(500) })).toBe('registered');
+    expect(statusFor(undefined, { call_id: 'c', call_status: 'ongoing' })).toBe('ongoing');
+  });
+});
+
+describe('cleanJson', () => {
+  it('removes NUL and replaces lone surrogates anywhere, keys included, and says where', () => {
+    const anomalies: string[] = [];
+    const cleaned = cleanJson({ a: 'x\u0000y', ['k\u0000']: ['ok', '\uD800z'], pair: '\uD83D\uDE00' }, '$', anomalies);
+    expect(cleaned).toEqual({ a: 'xy', k: ['ok', '\uFFFDz'], pair: '\uD83D\uDE00' });
+    expect(anomalies).toEqual(['$.a: NUL characters removed', '${key}: NUL characters removed', '$.k[1]: lone UTF-16 surrogates replaced by U+FFFD']);
+  });
+});
+
+describe('callValues', () => {
+  it('drops what the columns cannot hold and lists it', () => {
+    const anomalies: string[] = [];
+    const values = callValues(
+      { call_id: 'c', start_timestamp: 1e20, end_timestamp: -5, duration_ms: 1e20, from_number: '+1'.padEnd(40, '5'), to_number: '+14155550100' },
+      'call_ended',
+      anomalies,
+    );
+    expect(values).toMatchObject({ started_at: null, ended_at: null, duration: null, from_number: null, to_number: '+14155550100', status: 'ended' });
+    expect(anomalies).toHaveLength(4);
   });
 });

@@ -1,5 +1,31 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { statusRankSql, type CallValues } from './call-merge.js';
 import type { Call, CallDirection } from './call.entity.js';
+
+/** A Retell webhook event, stored raw with the merge it causes. */
+export interface RetellEventRecord {
+  event: string;
+  dedupeKey: string;
+  /** Whether the event is one of a call's lifecycle events (the only ones merged). */
+  lifecycle: boolean;
+  payload: unknown;
+  /** The exact bytes received, kept only when the payload had to be cleaned to be stored. */
+  rawBodyHex: string | null;
+  anomalies: string[] | null;
+}
+
+export interface CallMerge {
+  /** The agent the call belongs to, by its Retell id (a webhook names it; our own paths pass the agent's). */
+  retellAgentId: string | null;
+  values: CallValues;
+  /** Set once, when the row is created (our own outbound and web calls). */
+  metadata?: Record<string, unknown> | null;
+  dynamicVariables?: Record<string, string> | null;
+  /** Webhooks: the raw event, stored in the same statement; a duplicate (same dedupe key) changes nothing. */
+  event?: RetellEventRecord;
+}
+
+export type MergeOutcome = 'applied' | 'unknown_agent' | 'agent_mismatch' | 'ignored' | 'duplicate';
 
 export interface CallFilters {
   agentId?: number;
@@ -55,8 +81,87 @@ export class CallRepository extends EntityRepository<Call> {
     return rows.map((row) => ({ ...row, agent: { id: row.agent } }));
   }
 
-  /** Outbound calls the user started since `since` (for the per-minute cap). */
-  countOutboundSince(ownerId: number, since: Date): Promise<number> {
-    return this.count({ user: ownerId, direction: 'outbound', createdAt: { $gte: since } });
+  /**
+   * The one way a Retell call reaches our row — webhooks, refresh and our own creates — as ONE statement (atomic on
+   * its own, one round trip). The call is created under the agent Retell names, or merged into the existing row
+   * under that row's lock (ON CONFLICT DO UPDATE): the status only moves forward, timestamps and the disconnection
+   * reason are set once, what the event carries overwrites, metadata is set once. A call's owner and agent are fixed
+   * at creation: an event naming another agent is recorded as `agent_mismatch` and changes nothing. With `event`,
+   * the raw event is inserted under its dedupe key first, and only a new lifecycle event merges.
+   */
+  async mergeFromRetell(input: CallMerge): Promise<MergeOutcome> {
+    const v = {
+      ...input.values,
+      retell_agent_id: input.retellAgentId,
+      metadata: input.metadata ?? null,
+      dynamic_variables: input.dynamicVariables ?? null,
+      event: input.event?.event ?? null,
+      dedupe_key: input.event?.dedupeKey ?? null,
+      lifecycle: input.event?.lifecycle ?? true,
+      payload: input.event?.payload ?? null,
+      raw_body_hex: input.event?.rawBodyHex ?? null,
+      anomalies: input.event?.anomalies?.length ? input.event.anomalies : null,
+    };
+    const [row] = await this.getEntityManager().getConnection().execute<{ outcome: MergeOutcome | null }[]>(MERGE_SQL, [JSON.stringify(v)]);
+    return row?.outcome ?? 'duplicate';
   }
 }
+
+/**
+ * `v` is the one jsonb parameter, read by column name. Data-modifying CTEs run to completion whether or not the final
+ * SELECT reads them; `merged` runs only for a verdict of `applied` (and, for a webhook, only if its event was new).
+ * The agent check is made twice: against the row as the statement found it (for the verdict recorded on the event)
+ * and in the DO UPDATE's WHERE against the locked row, so a race cannot re-parent a call either.
+ */
+const MERGE_SQL = `
+with v as (
+  select * from jsonb_to_record(?::jsonb) as x(
+    retell_call_id varchar, retell_agent_id varchar, call_type varchar, direction varchar, from_number varchar,
+    to_number varchar, status varchar, started_at timestamp, ended_at timestamp, duration int,
+    disconnection_reason varchar, transcript text, transcript_object jsonb, recording_url text, public_log_url text,
+    call_analysis jsonb, call_cost jsonb, metadata jsonb, dynamic_variables jsonb, event varchar, dedupe_key varchar,
+    lifecycle boolean, payload jsonb, raw_body_hex text, anomalies jsonb)),
+ag as (select a.id, a.user_id from agents a, v where a.retell_agent_id = v.retell_agent_id),
+verdict as (
+  select case
+    when not v.lifecycle then 'ignored'
+    when not exists (select 1 from ag) then 'unknown_agent'
+    when exists (select 1 from calls c, ag where c.retell_call_id = v.retell_call_id and c.agent_id <> ag.id) then 'agent_mismatch'
+    else 'applied' end as outcome
+  from v),
+ev as (
+  insert into retell_webhook_events (event, retell_call_id, dedupe_key, payload, outcome, anomalies, raw_body, received_at)
+  select v.event, v.retell_call_id, v.dedupe_key, v.payload, verdict.outcome, v.anomalies, decode(v.raw_body_hex, 'hex'), now()
+    from v, verdict
+   where v.event is not null
+  on conflict (dedupe_key) do nothing
+  returning outcome),
+merged as (
+  insert into calls (agent_id, user_id, retell_call_id, call_type, from_number, to_number, direction, status, started_at,
+                     ended_at, duration, disconnection_reason, transcript, transcript_object, recording_url,
+                     public_log_url, call_analysis, call_cost, metadata, dynamic_variables)
+  select ag.id, ag.user_id, v.retell_call_id, v.call_type, v.from_number, v.to_number, v.direction, v.status,
+         v.started_at, v.ended_at, coalesce(v.duration, round(extract(epoch from v.ended_at - v.started_at))::int),
+         v.disconnection_reason, v.transcript, v.transcript_object, v.recording_url, v.public_log_url, v.call_analysis,
+         v.call_cost, v.metadata, v.dynamic_variables
+    from ag, v
+   where (select outcome from verdict) = 'applied'
+     and (v.event is null or exists (select 1 from ev))
+  on conflict (retell_call_id) do update set
+    status = case when ${statusRankSql('excluded.status')} > ${statusRankSql('calls.status')} then excluded.status else calls.status end,
+    started_at = coalesce(calls.started_at, excluded.started_at),
+    ended_at = coalesce(calls.ended_at, excluded.ended_at),
+    duration = coalesce((select duration from v), calls.duration,
+      round(extract(epoch from coalesce(calls.ended_at, excluded.ended_at) - coalesce(calls.started_at, excluded.started_at)))::int),
+    disconnection_reason = coalesce(calls.disconnection_reason, excluded.disconnection_reason),
+    transcript = coalesce(excluded.transcript, calls.transcript),
+    transcript_object = coalesce(excluded.transcript_object, calls.transcript_object),
+    recording_url = coalesce(excluded.recording_url, calls.recording_url),
+    public_log_url = coalesce(excluded.public_log_url, calls.public_log_url),
+    call_analysis = coalesce(excluded.call_analysis, calls.call_analysis),
+    call_cost = coalesce(excluded.call_cost, calls.call_cost),
+    metadata = coalesce(calls.metadata, excluded.metadata),
+    dynamic_variables = coalesce(calls.dynamic_variables, excluded.dynamic_variables)
+  where calls.agent_id = excluded.agent_id
+  returning 1)
+select case when (select v.event from v) is null then (select outcome from verdict) else (select outcome from ev) end as outcome`;

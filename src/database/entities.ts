@@ -3,10 +3,11 @@ import { Agent } from '../agents/agent.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Call } from '../calls/call.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
+import { EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
 import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
 import { RefreshToken } from '../users/refresh-token.entity.js';
 import { User } from '../users/user.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
-export const ENTITIES = [User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey];
+export const ENTITIES = [User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, RateLimitBucket, EditLease];

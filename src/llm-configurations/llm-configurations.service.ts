@@ -1,13 +1,13 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
-import Retell from 'retell-sdk';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
+import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { retellConfig } from '../config/retell.config.js';
-import { RetellUndo, SINGLE_ATTEMPT } from '../retell/retell-ops.js';
+import { RetellGateway } from '../retell/retell.gateway.js';
 import type { CreateLlmConfigurationDto, UpdateLlmConfigurationDto } from './dto/llm-configuration.dto.js';
 import type { LlmConfiguration } from './llm-configuration.entity.js';
 import { LlmConfigurationRepository } from './llm-configuration.repository.js';
@@ -27,10 +27,10 @@ export function llmValuesOf(config: LlmConfiguration): LlmValues {
 
 @Injectable()
 export class LlmConfigurationsService {
-  private readonly logger = new Logger('LlmConfigurations');
 
   constructor(
-    private readonly retell: Retell,
+    private readonly retell: RetellGateway,
+    private readonly leases: EditLeases,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly configurations: LlmConfigurationRepository,
@@ -53,14 +53,13 @@ export class LlmConfigurationsService {
   }
 
   /**
-   * Retell first, then the database, under the agent's row lock. Retell receives every field we own (not only the
+   * Retell first, then the database, under the agent's edit lease (no connection held while Retell answers). Retell receives every field we own (not only the
    * changed ones); if the database write fails afterwards, the previous values are sent back.
    */
   async update(ownerId: number, agentId: number, dto: UpdateLlmConfigurationDto): Promise<LlmConfiguration> {
-    const undo = new RetellUndo(this.logger);
-    try {
-      return await this.em.transactional(async (em) => {
-        const agent = await this.agents.findForOwnerLocked(ownerId, agentId);
+    return this.leases.run(agentLease(agentId), () =>
+      this.retell.withUndo(async (undo) => {
+        const agent = await this.agents.findFreshForOwner(ownerId, agentId);
         const configuration = agent && (await this.configurations.findForOwner(ownerId, agentId));
         if (!agent || !configuration) throw new ResourceNotFoundException('Agent');
         const errors = new FieldErrors();
@@ -69,18 +68,12 @@ export class LlmConfigurationsService {
         if (!errors.empty) throw new ValidationFailedException(errors.toArray());
         if (sameLlmValues(before, after)) return configuration;
 
-        await this.retell.llm.update(configuration.retellLlmId, toRetellLlmFields(after));
-        undo.push(`restore Retell LLM ${configuration.retellLlmId}`, () =>
-          this.retell.llm.update(configuration.retellLlmId, toRetellLlmFields(before), SINGLE_ATTEMPT),
-        );
-        em.assign(configuration, after);
+        undo.push(await this.retell.updateLlm(configuration.retellLlmId, toRetellLlmFields(after), toRetellLlmFields(before)));
+        this.em.assign(configuration, after);
         agent.isPublished = false;
-        await em.flush();
+        await this.em.flush();
         return configuration;
-      });
-    } catch (error) {
-      await undo.run();
-      throw error;
-    }
+      }),
+    );
   }
 }

@@ -6,6 +6,11 @@ export class PhoneNumberRepository extends EntityRepository<PhoneNumber> {
     return this.findOne({ id, agent: { user: ownerId } }, { populate: ['agent'] });
   }
 
+  /** The row as it is now in the database, with its agent: for changes under the number's edit lease. */
+  findFreshForOwner(ownerId: number, id: number): Promise<PhoneNumber | null> {
+    return this.findOne({ id, agent: { user: ownerId } }, { populate: ['agent'], refresh: true });
+  }
+
   findPageForOwner(ownerId: number, agentId: number | undefined, afterId: number | undefined, limit: number): Promise<PhoneNumber[]> {
     const where: FilterQuery<PhoneNumber> = { agent: { user: ownerId, ...(agentId !== undefined && { id: agentId }) } };
     if (afterId !== undefined) where.id = { $lt: afterId };

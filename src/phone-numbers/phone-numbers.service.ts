@@ -1,13 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { EntityManager, ref, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import Retell, { APIError } from 'retell-sdk';
 import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
+import { EditLeases, phoneNumberLease, type Lease } from '../common/limits/edit-leases.js';
+import { RateLimiter } from '../common/limits/rate-limiter.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
-import { NO_RETRY } from '../retell/retell-client.provider.js';
-import { isRetellNotFound, retellMessage } from '../retell/retell-errors.js';
-import { deleteAtRetell, SINGLE_ATTEMPT, withRetries } from '../retell/retell-ops.js';
+import { callsConfig, spendingLimits } from '../config/calls.config.js';
+import { RetellFailure, RetellGateway, type NumberBinding } from '../retell/retell.gateway.js';
 import type { BuyPhoneNumberDto, ImportPhoneNumberDto, UpdatePhoneNumberDto } from './dto/phone-number.dto.js';
 import { PhoneNumberResponseDto } from './dto/phone-number.dto.js';
 import { PhoneNumber, type PhoneNumberType } from './phone-number.entity.js';
@@ -16,79 +17,81 @@ import { PhoneNumberRepository } from './phone-number.repository.js';
 const TAKEN = 'This phone number is already registered';
 
 /** Inbound and outbound calls of the number go to one agent (Retell's weighted list with a single entry). */
-function binding(agent: Agent | undefined) {
+function binding(agent: Agent | undefined, nickname?: string | null): NumberBinding {
   const agents = agent ? [{ agent_id: agent.retellAgentId, weight: 1 }] : [];
-  return { inbound_agents: agents, outbound_agents: agents };
+  return { inbound_agents: agents, outbound_agents: agents, ...(nickname != null && { nickname }) };
 }
+
+const taken = (error: unknown) => (error instanceof UniqueConstraintViolationException ? new ApiException(409, TAKEN) : error);
 
 @Injectable()
 export class PhoneNumbersService {
-  private readonly logger = new Logger(PhoneNumbersService.name);
+  private readonly purchases: ReturnType<typeof spendingLimits>['numberPurchases'];
 
   constructor(
     private readonly numbers: PhoneNumberRepository,
     private readonly agents: AgentRepository,
     private readonly em: EntityManager,
-    private readonly retell: Retell,
-  ) {}
-
-  /** Buys a number at Retell bound to the agent. Buying costs money: the SDK never retries it blindly. */
-  async buy(ownerId: number, agentId: number, dto: BuyPhoneNumberDto): Promise<PhoneNumber> {
-    const agent = await this.activeAgent(ownerId, agentId);
-    const bought = await this.retell.phoneNumber
-      .create(
-        { area_code: dto.areaCode, country_code: dto.countryCode, toll_free: dto.tollFree, nickname: dto.nickname, ...binding(agent) },
-        NO_RETRY,
-      )
-      .catch(refusedByRetell);
-    const row = this.numbers.create({
-      agent,
-      phoneNumber: bought.phone_number,
-      nickname: dto.nickname ?? null,
-      numberType: bought.phone_number_type as PhoneNumberType,
-    });
-    try {
-      await this.em.persist(row).flush();
-    } catch (error) {
-      // Nothing half-written: a number we could not record is released again.
-      await withRetries(() => deleteAtRetell(() => this.retell.phoneNumber.delete(bought.phone_number, SINGLE_ATTEMPT))).catch((undo) =>
-        this.logger.error({ msg: 'could not release a bought number after a failed insert', phoneNumber: bought.phone_number, err: String(undo) }),
-      );
-      throw error instanceof UniqueConstraintViolationException ? new ApiException(409, TAKEN) : error;
-    }
-    return row;
+    private readonly retell: RetellGateway,
+    private readonly leases: EditLeases,
+    private readonly limiter: RateLimiter,
+    @Inject(callsConfig.KEY) config: ConfigType<typeof callsConfig>,
+  ) {
+    this.purchases = spendingLimits(config).numberPurchases;
   }
 
   /**
-   * Imports a SIP number. The row is inserted first, inside a transaction held across the Retell call: its UNIQUE
-   * index makes a concurrent import of the same number wait and then fail with 409, so it never reaches Retell (where
-   * it would overwrite the first holder's configuration). A Retell refusal rolls the row back.
+   * Buys a number at Retell bound to the agent. Buying costs money: a slot of the per-user cap is taken first, and
+   * Retell's create is never retried. A number we could not record is released again (nothing half-written).
+   */
+  async buy(ownerId: number, agentId: number, dto: BuyPhoneNumberDto): Promise<PhoneNumber> {
+    const agent = await this.agents.getActiveForOwner(ownerId, agentId);
+    await this.limiter.take(this.purchases, ownerId);
+    const bought = await this.retell
+      .buyNumber({ area_code: dto.areaCode, country_code: dto.countryCode, toll_free: dto.tollFree, ...binding(agent, dto.nickname) })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof RetellFailure) || error.retellStatus !== undefined) await this.limiter.giveBack(this.purchases, ownerId);
+        throw error;
+      });
+    return this.retell.withUndo(async (undo) => {
+      undo.push(bought.undo);
+      const row = this.numbers.create({
+        agent,
+        phoneNumber: bought.number.phone_number,
+        nickname: dto.nickname ?? null,
+        numberType: bought.number.phone_number_type as PhoneNumberType,
+      });
+      await this.em.persist(row).flush().catch((error: unknown) => {
+        throw taken(error);
+      });
+      return row;
+    });
+  }
+
+  /**
+   * Imports a SIP number. The row is committed first: its UNIQUE index decides, so a number registered here by
+   * anyone — or a concurrent import of the same one — is a 409 that never reaches Retell (where it would overwrite
+   * the holder's configuration). If Retell refuses, the row is deleted again. No transaction waits on Retell.
    */
   async import(ownerId: number, agentId: number, dto: ImportPhoneNumberDto): Promise<PhoneNumber> {
-    const agent = await this.activeAgent(ownerId, agentId);
-    if (await this.numbers.count({ phoneNumber: dto.phoneNumber })) throw new ApiException(409, TAKEN);
+    const agent = await this.agents.getActiveForOwner(ownerId, agentId);
+    const row = this.numbers.create({ agent, phoneNumber: dto.phoneNumber, nickname: dto.nickname ?? null, numberType: 'custom' });
+    await this.em.persist(row).flush().catch((error: unknown) => {
+      throw taken(error);
+    });
     try {
-      return await this.em.transactional(async (em) => {
-        const row = em.create(PhoneNumber, { agent, phoneNumber: dto.phoneNumber, nickname: dto.nickname ?? null, numberType: 'custom' });
-        await em.persist(row).flush();
-        await this.retell.phoneNumber
-          .import(
-            {
-              phone_number: dto.phoneNumber,
-              termination_uri: dto.terminationUri,
-              sip_trunk_auth_username: dto.sipTrunkAuthUsername,
-              sip_trunk_auth_password: dto.sipTrunkAuthPassword,
-              nickname: dto.nickname,
-              ...binding(agent),
-            },
-            NO_RETRY,
-          )
-          .catch(refusedByRetell);
-        return row;
+      await this.retell.importNumber({
+        phone_number: dto.phoneNumber,
+        termination_uri: dto.terminationUri,
+        sip_trunk_auth_username: dto.sipTrunkAuthUsername,
+        sip_trunk_auth_password: dto.sipTrunkAuthPassword,
+        ...binding(agent, dto.nickname),
       });
     } catch (error) {
-      throw error instanceof UniqueConstraintViolationException ? new ApiException(409, TAKEN) : error;
+      await this.em.remove(row).flush();
+      throw error;
     }
+    return row;
   }
 
   async list(ownerId: number, agentId: number | undefined, limit: number, cursor?: string): Promise<Page<PhoneNumberResponseDto>> {
@@ -103,35 +106,54 @@ export class PhoneNumbersService {
     return number;
   }
 
-  /** Moves or (de)activates a number: Retell's binding first, our row once Retell accepted. */
+  /** Moves or (de)activates a number: Retell's binding first, our row once Retell accepted (under the number's lease). */
   async update(ownerId: number, id: number, dto: UpdatePhoneNumberDto): Promise<PhoneNumber> {
-    const number = await this.get(ownerId, id);
-    const target = dto.agentId === undefined ? number.agent.getEntity() : await this.ownedAgent(ownerId, dto.agentId, 'agentId');
-    const active = dto.isActive ?? number.isActive;
-    if (active && !target.isActive) throw new ApiException(409, 'The agent is inactive; activate it first');
-    const nickname = dto.nickname === undefined ? number.nickname : dto.nickname;
-    await this.retell.phoneNumber.update(number.phoneNumber, { ...binding(active ? target : undefined), nickname: nickname ?? undefined }).catch(refusedByRetell);
-    number.agent = ref(target);
-    number.isActive = active;
-    number.nickname = nickname ?? null;
-    await this.em.flush();
-    return this.get(ownerId, id);
+    await this.get(ownerId, id);
+    return this.leases.run(phoneNumberLease(id), () =>
+      this.retell.withUndo(async (undo) => {
+        const number = await this.numbers.findFreshForOwner(ownerId, id);
+        if (!number) throw new ResourceNotFoundException('Phone number');
+        const current = number.agent.getEntity();
+        const target = dto.agentId === undefined ? current : await this.ownedAgent(ownerId, dto.agentId, 'agentId');
+        const active = dto.isActive ?? number.isActive;
+        if (active && !target.isActive) throw new ApiException(409, 'The agent is inactive; activate it first');
+        const nickname = dto.nickname === undefined ? number.nickname : dto.nickname;
+        undo.push(
+          await this.retell.bindNumber(
+            number.phoneNumber,
+            binding(active ? target : undefined, nickname),
+            binding(number.isActive ? current : undefined, number.nickname),
+          ),
+        );
+        number.agent = ref(target);
+        number.isActive = active;
+        number.nickname = nickname ?? null;
+        await this.em.flush();
+        return number;
+      }),
+    );
   }
 
   /** Releases the number at Retell (we stop paying for it), then forgets it. */
   async release(ownerId: number, id: number): Promise<void> {
-    const number = await this.get(ownerId, id);
-    await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
-    await this.em.remove(number).flush();
+    await this.get(ownerId, id);
+    await this.leases.run(phoneNumberLease(id), async () => {
+      const number = await this.numbers.findFreshForOwner(ownerId, id);
+      if (!number) throw new ResourceNotFoundException('Phone number');
+      await this.retell.releaseNumber(number.phoneNumber);
+      await this.em.remove(number).flush();
+    });
   }
 
   /**
-   * Called before an agent is deleted: its numbers are released at Retell rather than left unbound there, because
-   * their rows go with the agent (ON DELETE CASCADE) and a number nobody has a record of would be paid for forever.
+   * Called before an agent is deleted, under the agent's lease: its numbers are released at Retell rather than left
+   * unbound there, because their rows go with the agent (ON DELETE CASCADE) and a number nobody has a record of
+   * would be paid for forever.
    */
-  async releaseAllForAgent(agentId: number): Promise<void> {
+  async releaseAllForAgent(agentId: number, lease: Lease): Promise<void> {
     for (const number of await this.numbers.findAllForAgent(agentId)) {
-      await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
+      await lease.renew();
+      await this.retell.releaseNumber(number.phoneNumber);
       await this.em.remove(number).flush();
     }
   }
@@ -144,17 +166,4 @@ export class PhoneNumbersService {
     }
     return agent;
   }
-
-  private async activeAgent(ownerId: number, agentId: number): Promise<Agent> {
-    const agent = await this.ownedAgent(ownerId, agentId);
-    if (!agent.isActive) throw new ApiException(409, 'The agent is inactive; activate it first');
-    return agent;
-  }
-}
-
-/** Retell's 400 on a number request is the client's input (bad area code, no numbers left, bad SIP host): a 400 here. */
-function refusedByRetell(error: unknown): never {
-  if (error instanceof APIError && error.status === 400) throw new ApiException(400, `Retell refused the request: ${retellMessage(error)}`);
-  if (isRetellNotFound(error)) throw new ApiException(502, 'Retell no longer knows this phone number or agent');
-  throw error;
 }

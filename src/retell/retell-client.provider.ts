@@ -8,12 +8,6 @@ import type { RetellEmulator } from './emulator/emulator.js';
 /** The key the in-process emulator accepts and signs webhooks with; it is not a Retell secret. */
 export const EMULATOR_API_KEY = 'key_local_emulator_0000000000000000';
 
-/**
- * Per-request options for creates that cost money or are not idempotent (phone calls, web calls): the SDK would
- * otherwise retry a timed-out create and could place a second real call.
- */
-export const NO_RETRY = { maxRetries: 0 } as const;
-
 /** Where the app's Retell traffic goes: Retell itself, or the local emulator when no RETELL_API_KEY is set. */
 @Injectable()
 export class RetellConnection implements OnApplicationShutdown {

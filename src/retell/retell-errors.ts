@@ -1,11 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, type APIError } from 'retell-sdk';
 import type { ErrorEnvelopeDto } from '../common/errors/error-envelope.dto.js';
 
-/** Retell answers 422, not 404, when an id is unknown under the API key. */
-export function isRetellNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 422;
-}
-
 function retryAfter(error: APIError): number {
   const header = error.headers?.get('retry-after');
   const seconds = header ? Number(header) : NaN;

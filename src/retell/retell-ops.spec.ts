@@ -1,6 +1,5 @@
-import type { Logger } from '@nestjs/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'retell-sdk';
-import { deleteAtRetell, RetellUndo, withRetries } from './retell-ops.js';
+import { withRetries } from './retell-ops.js';
 
 const headers = (values: Record<string, string> = {}) => new Headers(values);
 /** The error the SDK throws for this HTTP status (its own subclass: RateLimitError for 429, ...). */
@@ -48,25 +47,5 @@ describe('Retell operation helpers', () => {
       // The cap is 2 s; the bound only has to tell that from the hour asked for, on however busy a machine.
       expect(Date.now() - started).toBeLessThan(20_000);
     });
-  });
-
-  it('counts Retell’s 422 (unknown id) as already deleted, and nothing else', async () => {
-    await expect(deleteAtRetell(async () => undefined)).resolves.toBe('deleted');
-    await expect(deleteAtRetell(async () => { throw status(422); })).resolves.toBe('already gone');
-    const failure = status(500);
-    await expect(deleteAtRetell(async () => { throw failure; })).rejects.toBe(failure);
-  });
-
-  it('undoes newest first, logs a step that still fails, and carries on', async () => {
-    const done: string[] = [];
-    const logged: unknown[] = [];
-    const undo = new RetellUndo({ error: (entry: unknown) => logged.push(entry) } as unknown as Logger);
-    undo.push('delete the LLM', async () => { done.push('llm'); });
-    undo.push('delete the agent', async () => { throw status(400); });
-    await undo.run();
-    expect(done).toEqual(['llm']);
-    expect(logged).toEqual([expect.objectContaining({ msg: 'could not undo at Retell: delete the agent' })]);
-    await undo.run();
-    expect(done).toEqual(['llm']);
   });
 });

@@ -4,7 +4,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import Retell from 'retell-sdk';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { authConfig } from '../config/auth.config.js';
 import { User } from '../users/user.entity.js';
@@ -12,10 +11,11 @@ import { ApiKeyAuthenticator } from './guards/api-key.authenticator.js';
 import { AppAuthGuard, JwtAuthGuard } from './guards/auth.guard.js';
 import { JwtStrategy } from './guards/jwt.strategy.js';
 import { RetellConnection, retellClientProvider } from './retell-client.provider.js';
+import { RetellGateway } from './retell.gateway.js';
 
 /**
- * Shared by every table module (design card): the injectable Retell client (`constructor(private retell: Retell)`)
- * and the authentication guards — one global guard over JWT and API keys.
+ * Shared by every table module (design card): the Retell gateway (`RetellGateway`, the only code that calls
+ * retell-sdk, over the injectable client) and the authentication guards — one global guard over JWT and API keys.
  */
 @Global()
 @Module({
@@ -35,11 +35,12 @@ import { RetellConnection, retellClientProvider } from './retell-client.provider
   providers: [
     RetellConnection,
     retellClientProvider,
+    RetellGateway,
     JwtStrategy,
     JwtAuthGuard,
     ApiKeyAuthenticator,
     { provide: APP_GUARD, useClass: AppAuthGuard },
   ],
-  exports: [Retell, RetellConnection],
+  exports: [RetellGateway, RetellConnection],
 })
 export class RetellModule {}

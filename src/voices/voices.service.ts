@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import Retell from 'retell-sdk';
+import type Retell from 'retell-sdk';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
 import { retellConfig } from '../config/retell.config.js';
+import { RetellGateway } from '../retell/retell.gateway.js';
 import { VoiceResponseDto } from './dto/voice-response.dto.js';
 
 interface Catalogue {
@@ -26,7 +27,7 @@ export class VoicesService {
   private inflight?: Promise<Catalogue>;
 
   constructor(
-    private readonly retell: Retell,
+    private readonly retell: RetellGateway,
     @Inject(retellConfig.KEY) private readonly config: ConfigType<typeof retellConfig>,
   ) {}
 
@@ -55,8 +56,8 @@ export class VoicesService {
   }
 
   private refresh(): Promise<Catalogue> {
-    this.inflight ??= this.retell.voice
-      .list()
+    this.inflight ??= this.retell
+      .listVoices()
       .then((list) => {
         const voices = [...list].sort((a, b) => (a.voice_id < b.voice_id ? -1 : a.voice_id > b.voice_id ? 1 : 0));
         this.cache = { voices, ids: new Set(voices.map((voice) => voice.voice_id)), fetchedAt: Date.now() };

@@ -1,7 +1,7 @@
 import type { Opt } from '@mikro-orm/postgresql';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
-export type WebhookEventOutcome = 'applied' | 'unknown_agent' | 'ignored';
+export type WebhookEventOutcome = 'applied' | 'unknown_agent' | 'agent_mismatch' | 'ignored';
 
 /**
  * Every verified webhook Retell sent us, raw (not in the seed; see docs/schema.md). Duplicates are recognised by
@@ -28,6 +28,14 @@ export class WebhookEvent {
 
   @Property({ type: 'string', length: 20 })
   outcome!: WebhookEventOutcome;
+
+  /** What had to be cleaned or dropped to store the event (NUL, lone surrogates, values out of range), by path. */
+  @Property({ type: 'json', nullable: true })
+  anomalies?: string[] | null;
+
+  /** The exact bytes received, kept only when `anomalies` is set (the stored payload is then the cleaned one). */
+  @Property({ type: 'blob', nullable: true, lazy: true })
+  rawBody?: Buffer | null;
 
   @Property({ type: 'datetime', columnType: 'timestamp', defaultRaw: 'current_timestamp', onCreate: () => new Date() })
   receivedAt: Date & Opt = new Date();

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
+import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { IsJsonObject, IsStringRecord } from '../../common/validation/records.js';
 import type { Call, CallDirection, CallType } from '../call.entity.js';
 import type { CallListRow } from '../call.repository.js';
@@ -9,15 +10,15 @@ import type { CallListRow } from '../call.repository.js';
 const VARIABLES = { maxKeys: 50, maxValueLength: 1000 };
 const METADATA = { maxBytes: 16_384 };
 
-/** What every call can carry, phone or web. */
+/** What every call can carry, phone or web. Each field may be left out, but `null` is refused (Retell would be sent it). */
 export class CreateWebCallDto {
   /** Values for the agent prompt's `{{variables}}`; Retell takes strings only. @example {"customer_name":"Ada"} */
-  @IsOptional()
+  @IsOmittable()
   @IsStringRecord(VARIABLES)
   dynamicVariables?: Record<string, string>;
 
   /** Your own data, kept with the call (at most 16 KB). @example {"crm_ticket":"T-1234"} */
-  @IsOptional()
+  @IsOmittable()
   @IsJsonObject(METADATA)
   metadata?: Record<string, unknown>;
 }
@@ -28,7 +29,7 @@ export class CreateCallDto extends CreateWebCallDto {
   toNumber: string;
 
   /** One of your active numbers; defaults to the agent's oldest active number. @example "+14155550123" */
-  @IsOptional()
+  @IsOmittable()
   @IsE164()
   fromNumber?: string;
 }

@@ -6,8 +6,6 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APIError as RetellApiError } from 'retell-sdk';
-import { mapRetellError } from '../../retell/retell-errors.js';
 import { reasonPhrase } from './app-exceptions.js';
 import type { ErrorEnvelopeDto } from './error-envelope.dto.js';
 
@@ -36,7 +34,6 @@ export function sendEnvelope(reply: FastifyReply, envelope: ErrorEnvelopeDto, re
 
 export function toEnvelope(exception: unknown, logUnexpected: (error: unknown) => void): ErrorEnvelopeDto {
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (exception instanceof RetellApiError) return mapRetellError(exception);
   if (exception instanceof NotFoundError) return plain(404, 'Resource not found');
   if (exception instanceof UniqueConstraintViolationException) return plain(409, 'A resource with these values already exists');
   if (exception instanceof ForeignKeyConstraintViolationException) return plain(409, 'The resource is referenced by or refers to another resource');

@@ -1,29 +1,30 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
+import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import type { PhoneNumber, PhoneNumberType } from '../phone-number.entity.js';
 
 export class BuyPhoneNumberDto {
   /** US/CA area code to buy in. @example 415 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(200)
   @Max(999)
   areaCode?: number;
 
   /** Retell sells US and CA numbers. @example "US" */
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['US', 'CA'])
   countryCode?: 'US' | 'CA';
 
   /** Buy a toll-free number instead of a local one. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   tollFree?: boolean;
 
   /** @example "Front desk" */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   nickname?: string;
@@ -41,19 +42,19 @@ export class ImportPhoneNumberDto {
   terminationUri: string;
 
   /** SIP trunk credentials: passed to Retell, never stored, returned or logged. */
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   sipTrunkAuthUsername?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   sipTrunkAuthPassword?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   nickname?: string;
@@ -61,14 +62,14 @@ export class ImportPhoneNumberDto {
 
 export class UpdatePhoneNumberDto {
   /** Move the number to another of your agents (inbound and outbound). @example 12 */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
   agentId?: number;
 
   /** false unbinds the number at Retell (calls to it go unanswered); true binds it again. */
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   isActive?: boolean;
 

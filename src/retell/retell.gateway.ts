@@ -1,0 +1,231 @@
+import { Injectable, Logger } from '@nestjs/common';
+import Retell, { APIError } from 'retell-sdk';
+import { ApiException } from '../common/errors/app-exceptions.js';
+import { mapRetellError, retellMessage } from './retell-errors.js';
+import { RetellConnection } from './retell-client.provider.js';
+import { withRetries } from './retell-ops.js';
+
+/**
+ * The retry policies, all of them. `ONCE`: creates that cost money or are not idempotent — a create that timed out
+ * may have happened, and a blind retry would dial twice or make an orphan we hold no id for. Reads and idempotent
+ * updates (which re-send a whole state) use the client's own retries (`RETELL_MAX_RETRIES`, `retry-after` capped).
+ * Steps that must not be left half-done — an undo, a delete past the point of no return — are retried by
+ * `withRetries` on top of single attempts, whatever `RETELL_MAX_RETRIES` says.
+ */
+const ONCE = { maxRetries: 0 } as const;
+
+/** Something to run at Retell if a later step fails: delete what a create made, or re-send the previous state. */
+export interface UndoStep {
+  what: string;
+  run(): Promise<unknown>;
+}
+
+/**
+ * Retell failed or refused. Always our own envelope (502/503/504 with a retry hint, or a 400 where Retell judged the
+ * client's input); `notFound` is Retell's 422 for an id it does not know, which some callers treat as "already gone".
+ */
+export class RetellFailure extends ApiException {
+  constructor(
+    readonly retellStatus: number | undefined,
+    envelope: { statusCode: number; message: string; retryAfterSeconds?: number },
+  ) {
+    super(envelope.statusCode, envelope.message, envelope.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: envelope.retryAfterSeconds });
+  }
+
+  get notFound(): boolean {
+    return this.retellStatus === 422;
+  }
+}
+
+interface Translation {
+  /** Retell's 400 is the client's own input (a number request: area code, SIP host…): answered as our 400. */
+  clientInput?: boolean;
+  /** What to say when Retell no longer knows an id we hold. */
+  notFound?: string;
+}
+
+function translate(error: unknown, how: Translation = {}): unknown {
+  if (!(error instanceof APIError)) return error;
+  const status = error.status;
+  if (how.clientInput && status === 400) return new RetellFailure(status, { statusCode: 400, message: `Retell refused the request: ${retellMessage(error)}` });
+  if (how.notFound && status === 422) return new RetellFailure(status, { statusCode: 502, message: how.notFound });
+  return new RetellFailure(status, mapRetellError(error));
+}
+
+/** Voice agent binding of a number: inbound and outbound calls go to one agent (or none: unanswered). */
+export interface NumberBinding {
+  inbound_agents: Array<{ agent_id: string; weight: number }>;
+  outbound_agents: Array<{ agent_id: string; weight: number }>;
+  nickname?: string;
+}
+
+/**
+ * The only code that calls `retell-sdk`: one method per intent. Each method owns its retry policy, translates Retell's
+ * errors into ours, and hands back the undo step of what it did, so services only compose intents.
+ */
+@Injectable()
+export class RetellGateway {
+  private readonly logger = new Logger('Retell');
+
+  constructor(
+    private readonly retell: Retell,
+    private readonly connection: RetellConnection,
+  ) {}
+
+  private async call<T>(op: () => Promise<T>, how?: Translation): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      throw translate(error, how);
+    }
+  }
+
+  /** A delete where "already gone" (Retell's 422 for unknown ids) counts as done. */
+  private async remove(op: () => Promise<unknown>, retried: boolean): Promise<'deleted' | 'already gone'> {
+    const attempt = async () => {
+      try {
+        await op();
+        return 'deleted' as const;
+      } catch (error) {
+        if (error instanceof APIError && error.status === 422) return 'already gone' as const;
+        throw error;
+      }
+    };
+    return this.call(() => (retried ? withRetries(attempt) : attempt()));
+  }
+
+  // ---- LLMs -------------------------------------------------------------------------------------------------------
+
+  async createLlm(params: Retell.LlmCreateParams): Promise<{ llmId: string; undo: UndoStep }> {
+    const llm = await this.call(() => this.retell.llm.create(params, ONCE));
+    return { llmId: llm.llm_id, undo: { what: `delete Retell LLM ${llm.llm_id}`, run: () => this.deleteLlm(llm.llm_id) } };
+  }
+
+  /** Sends the LLM's whole state we own (idempotent); the undo sends `previous` back. */
+  async updateLlm(llmId: string, fields: Retell.LlmUpdateParams, previous: Retell.LlmUpdateParams): Promise<UndoStep> {
+    await this.call(() => this.retell.llm.update(llmId, fields));
+    return { what: `restore Retell LLM ${llmId}`, run: () => this.retell.llm.update(llmId, previous, ONCE) };
+  }
+
+  /** Retell replaces `general_tools` as a unit: the agent's complete list, every time. */
+  replaceTools(llmId: string, tools: Retell.LlmUpdateParams['general_tools'], previous: Retell.LlmUpdateParams['general_tools']): Promise<UndoStep> {
+    return this.updateLlm(llmId, { general_tools: tools }, { general_tools: previous });
+  }
+
+  retrieveLlm(llmId: string): Promise<Retell.LlmResponse> {
+    return this.call(() => this.retell.llm.retrieve(llmId));
+  }
+
+  deleteLlm(llmId: string): Promise<'deleted' | 'already gone'> {
+    return this.remove(() => this.retell.llm.delete(llmId, { force_delete: true }, ONCE), true);
+  }
+
+  // ---- Agents -----------------------------------------------------------------------------------------------------
+
+  async createAgent(params: Retell.AgentCreateParams): Promise<{ agent: Retell.AgentResponse; undo: UndoStep }> {
+    const agent = await this.call(() => this.retell.agent.create(params, ONCE));
+    return { agent, undo: { what: `delete Retell agent ${agent.agent_id}`, run: () => this.remove(() => this.retell.agent.delete(agent.agent_id, ONCE), true) } };
+  }
+
+  async updateAgent(agentId: string, fields: Retell.AgentUpdateParams, previous?: Retell.AgentUpdateParams): Promise<{ agent: Retell.AgentResponse; undo: UndoStep }> {
+    const agent = await this.call(() => this.retell.agent.update(agentId, fields));
+    const undo = { what: `restore Retell agent ${agentId}`, run: async () => (previous ? this.retell.agent.update(agentId, previous, ONCE) : undefined) };
+    return { agent, undo };
+  }
+
+  retrieveAgent(agentId: string): Promise<Retell.AgentResponse> {
+    return this.call(() => this.retell.agent.retrieve(agentId));
+  }
+
+  publishAgent(agentId: string, params: Retell.AgentPublishParams): Promise<void> {
+    return this.call(() => this.retell.agent.publish(agentId, params));
+  }
+
+  /** Deleting an agent on a client's request: one try (with the client's retries); the client may send it again. */
+  deleteAgent(agentId: string): Promise<'deleted' | 'already gone'> {
+    return this.remove(() => this.retell.agent.delete(agentId), false);
+  }
+
+  // ---- Phone numbers ----------------------------------------------------------------------------------------------
+
+  /** Buying costs money: never retried. The undo releases the number again. */
+  async buyNumber(params: Retell.PhoneNumberCreateParams): Promise<{ number: Retell.PhoneNumberResponse; undo: UndoStep }> {
+    const number = await this.call(() => this.retell.phoneNumber.create(params, ONCE), { clientInput: true, notFound: NUMBER_GONE });
+    return { number, undo: this.releaseStep(number.phone_number) };
+  }
+
+  async importNumber(params: Retell.PhoneNumberImportParams): Promise<{ number: Retell.PhoneNumberResponse; undo: UndoStep }> {
+    const number = await this.call(() => this.retell.phoneNumber.import(params, ONCE), { clientInput: true, notFound: NUMBER_GONE });
+    return { number, undo: this.releaseStep(number.phone_number) };
+  }
+
+  /** Points the number at an agent (or at none). The undo restores `previous`. */
+  async bindNumber(phoneNumber: string, binding: NumberBinding, previous: NumberBinding): Promise<UndoStep> {
+    await this.call(() => this.retell.phoneNumber.update(phoneNumber, binding), { clientInput: true, notFound: NUMBER_GONE });
+    return { what: `restore the binding of ${phoneNumber}`, run: () => this.retell.phoneNumber.update(phoneNumber, previous, ONCE) };
+  }
+
+  releaseNumber(phoneNumber: string): Promise<'deleted' | 'already gone'> {
+    return this.remove(() => this.retell.phoneNumber.delete(phoneNumber), false);
+  }
+
+  private releaseStep(phoneNumber: string): UndoStep {
+    return { what: `release ${phoneNumber}`, run: () => this.remove(() => this.retell.phoneNumber.delete(phoneNumber, ONCE), true) };
+  }
+
+  // ---- Calls ------------------------------------------------------------------------------------------------------
+
+  /** Dials: never retried (a retried create could place a second call). */
+  placePhoneCall(params: Retell.CallCreatePhoneCallParams): Promise<Retell.PhoneCallResponse> {
+    return this.call(() => this.retell.call.createPhoneCall(params, ONCE));
+  }
+
+  createWebCall(params: Retell.CallCreateWebCallParams): Promise<Retell.CreateWebCallResponse> {
+    return this.call(() => this.retell.call.createWebCall(params, ONCE));
+  }
+
+  retrieveCall(callId: string): Promise<Retell.CallResponse> {
+    return this.call(() => this.retell.call.retrieve(callId), { notFound: 'Retell no longer has this call' });
+  }
+
+  // ---- Voices and webhooks ----------------------------------------------------------------------------------------
+
+  listVoices(): Promise<Retell.VoiceListResponse> {
+    return this.call(() => this.retell.voice.list());
+  }
+
+  /** Retell's scheme: HMAC-SHA256 over the raw body + timestamp, keyed with the API key; at most 5 minutes old. */
+  async verifyWebhook(rawBody: string, signature: string): Promise<boolean> {
+    return Retell.verify(rawBody, this.connection.apiKey, signature).catch(() => false);
+  }
+
+  // ---- Composition ------------------------------------------------------------------------------------------------
+
+  /**
+   * Runs undo steps newest first, each retried; one that still fails is logged with what it was (an orphan at Retell
+   * to clean up by hand) and never hides the error that caused the undo.
+   */
+  async undo(steps: UndoStep[]): Promise<void> {
+    for (const step of [...steps].reverse()) {
+      try {
+        await withRetries(() => step.run());
+      } catch (error) {
+        this.logger.error({ msg: `could not undo at Retell: ${step.what}`, err: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    steps.length = 0;
+  }
+
+  /** `work` collects undo steps; if it throws, they run (newest first) and the error goes on. */
+  async withUndo<T>(work: (undo: UndoStep[]) => Promise<T>): Promise<T> {
+    const steps: UndoStep[] = [];
+    try {
+      return await work(steps);
+    } catch (error) {
+      await this.undo(steps);
+      throw error;
+    }
+  }
+}
+
+const NUMBER_GONE = 'Retell no longer knows this phone number or agent';
