@@ -55,7 +55,7 @@ export class CallsController {
   /** Start a web call: returns the access token for Retell's browser client. */
   @Post('agents/:agentId/web-calls')
   @ApiCreatedResponse({ type: WebCallResponseDto })
-  @ApiErrors(404, { 409: 'The agent is inactive.' })
+  @ApiErrors(404, { 409: 'The agent is inactive.', 429: 'Per-minute web call cap reached; retry after `retryAfterSeconds`.' })
   @ApiRetellErrors()
   async createWebCall(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: CreateWebCallDto): Promise<WebCallResponseDto> {
     const { call, accessToken } = await this.calls.createWebCall(caller.userId, agentId, dto);

@@ -21,7 +21,7 @@ export class PhoneNumbersController {
   /** Buy a number at Retell, bound inbound and outbound to the agent. */
   @Post('agents/:agentId/phone-numbers')
   @ApiCreatedResponse({ type: PhoneNumberResponseDto })
-  @ApiErrors(404, { 409: 'The agent is inactive.' })
+  @ApiErrors(404, { 409: 'The agent is inactive.', 429: 'Daily number purchase cap reached; retry after `retryAfterSeconds`.' })
   @ApiRetellErrors()
   async buy(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: BuyPhoneNumberDto): Promise<PhoneNumberResponseDto> {
     return PhoneNumberResponseDto.fromEntity(await this.numbers.buy(caller.userId, agentId, dto));

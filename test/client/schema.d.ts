@@ -2174,6 +2174,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
+            /** @description Daily number purchase cap reached; retry after `retryAfterSeconds`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Daily number purchase cap reached",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Unexpected server error; `requestId` identifies it in the logs. */
             500: {
                 headers: {
@@ -3345,6 +3363,24 @@ export interface operations {
                      *       "message": "The body is not `application/json`",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Per-minute web call cap reached; retry after `retryAfterSeconds`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Per-minute web call cap reached",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 429
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
