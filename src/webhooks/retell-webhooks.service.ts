@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import Retell from 'retell-sdk';
 import { statusFor, statusRankSql, type RetellCallData } from '../calls/call-merge.js';
+import { sha256Hex } from '../common/crypto/sha256.js';
 import { ApiException } from '../common/errors/app-exceptions.js';
 import { RetellConnection } from '../retell/retell-client.provider.js';
 import type { WebhookEventOutcome } from './webhook-event.entity.js';
@@ -50,7 +50,7 @@ export class RetellWebhooksService {
     const lifecycle = call !== undefined && LIFECYCLE.has(payload.event);
     const dedupeKey = lifecycle
       ? `${callId}:${payload.event}`
-      : `${callId ?? '-'}:${payload.event}:${createHash('sha256').update(rawBody).digest('hex')}`;
+      : `${callId ?? '-'}:${payload.event}:${sha256Hex(rawBody)}`;
     const json = (value: unknown) => (value && typeof value === 'object' ? JSON.stringify(value) : null);
     const time = (ms: number | undefined) => (typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString() : null);
 

@@ -142,5 +142,3 @@ export class WebCallResponseDto {
 }
 
 export class CallPageDto extends PageOf(CallResponseDto) {}
-
-export const IDEMPOTENCY_HEADER = 'idempotency-key';
