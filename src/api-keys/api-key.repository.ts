@@ -39,7 +39,7 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
     );
   }
 
-  /** Debounced `last_used_at`: one conditional UPDATE, and only when the loaded value is stale. */
+  /** `last_used_at`, one UPDATE by id. The caller debounces it: it writes only when the value it loaded is stale. */
   async touch(id: number, now: Date): Promise<void> {
     await this.nativeUpdate({ id }, { lastUsedAt: now });
   }
