@@ -149,7 +149,7 @@ describe('auth and users (e2e)', () => {
       ['unknown user', () => forgeJwt({ ...valid(), sub: '987654' })],
       ['tampered payload', () => {
         const [head, , signature] = forgeJwt(valid()).split('.');
-        return `${head}.${b64url({ ...valid(), sub: '1' })}.${signature}`;
+        return `${head}.${b64url({ ...valid(), sub: String(userId + 1) })}.${signature}`;
       }],
       ['garbage', () => 'not.a.jwt'],
     ])('refuses a token with %s (401 envelope)', async (_case, token) => {
