@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { mapPage } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { CallsService } from './calls.service.js';
 import {
@@ -50,8 +51,8 @@ export class CallsController {
   /** Your call history, newest first, filtered by agent, status, direction and creation time. */
   @Get('calls')
   @ApiOkResponse({ type: CallPageDto })
-  list(@CurrentUser() caller: AuthPrincipal, @Query() query: CallListQueryDto): Promise<CallPageDto> {
-    return this.calls.list(caller.userId, query);
+  async list(@CurrentUser() caller: AuthPrincipal, @Query() query: CallListQueryDto): Promise<CallPageDto> {
+    return mapPage(await this.calls.list(caller.userId, query), CallResponseDto.fromEntity);
   }
 
   /** One call with its transcript, analysis, recording and cost. */

@@ -4,14 +4,13 @@ import Retell, { APIError } from 'retell-sdk';
 import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import { NO_RETRY } from '../retell/retell-client.provider.js';
 import { isRetellNotFound, retellMessage } from '../retell/retell-errors.js';
 import { deleteAtRetell, SINGLE_ATTEMPT, withRetries } from '../retell/retell-ops.js';
 import type { BuyPhoneNumberDto, ImportPhoneNumberDto, UpdatePhoneNumberDto } from './dto/phone-number.dto.js';
-import { PhoneNumberResponseDto } from './dto/phone-number.dto.js';
 import { PhoneNumber, type PhoneNumberType } from './phone-number.entity.js';
-import { PhoneNumberRepository } from './phone-number.repository.js';
+import { PHONE_NUMBER_PAGES, PhoneNumberRepository } from './phone-number.repository.js';
 
 const TAKEN = 'This phone number is already registered';
 
@@ -91,10 +90,8 @@ export class PhoneNumbersService {
     }
   }
 
-  async list(ownerId: number, agentId: number | undefined, limit: number, cursor?: string): Promise<Page<PhoneNumberResponseDto>> {
-    const after = decodeCursor(cursor, { id: 'number' });
-    const rows = await this.numbers.findPageForOwner(ownerId, agentId, after?.id, limit + 1);
-    return toPage(rows, limit, PhoneNumberResponseDto.fromEntity, (row) => ({ id: row.id }));
+  list(ownerId: number, agentId: number | undefined, limit: number, cursor?: string): Promise<Page<PhoneNumber>> {
+    return this.numbers.findPageForOwner(ownerId, agentId, PHONE_NUMBER_PAGES.request(limit, cursor));
   }
 
   async get(ownerId: number, id: number): Promise<PhoneNumber> {

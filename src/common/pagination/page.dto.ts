@@ -47,7 +47,7 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-type CursorField = 'string' | 'number' | 'date';
+export type CursorField = 'string' | 'number' | 'date';
 
 /**
  * Decodes a cursor and checks each key has the expected type (`date`: an ISO timestamp string); a forged or stale
@@ -82,4 +82,9 @@ export function toPage<E, D>(rows: E[], limit: number, toDto: (row: E) => D, cur
   const items = rows.slice(0, limit);
   const hasMore = rows.length > limit;
   return { items: items.map(toDto), nextCursor: hasMore ? encodeCursor(cursorOf(items[items.length - 1])) : null };
+}
+
+/** A service's page of rows as the controller's page of DTOs. */
+export function mapPage<E, D>(page: Page<E>, toDto: (row: E) => D): Page<D> {
+  return { items: page.items.map(toDto), nextCursor: page.nextCursor };
 }
