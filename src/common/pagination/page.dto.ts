@@ -6,7 +6,7 @@ import { ValidationFailedException } from '../errors/app-exceptions.js';
 
 export const MAX_PAGE_SIZE = 100;
 
-/** The one pagination contract: keyset pages, newest first, with an opaque cursor. */
+/** The one pagination contract: keyset pages in each list's fixed order (see Keyset), with an opaque cursor. */
 export class PageQueryDto {
   /** Page size, 1 to 100. @example 20 */
   // Optional for callers (it has a default) although the class always holds a number.
