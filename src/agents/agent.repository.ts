@@ -42,6 +42,7 @@ export class AgentRepository extends EntityRepository<Agent> {
     const where: FilterQuery<Agent> = { user: ownerId };
     if (filter.isActive !== undefined) where.isActive = filter.isActive;
     if (filter.nameContains) where.name = { $ilike: `%${escapeLike(filter.nameContains)}%` };
-    return AGENT_PAGES.page(await this.find({ ...where, ...AGENT_PAGES.after(page) }, { orderBy: AGENT_PAGES.orderBy, limit: AGENT_PAGES.fetchSize(page) }), page);
+    const rows = await this.find({ ...where, ...AGENT_PAGES.after(page) }, { orderBy: AGENT_PAGES.orderBy, limit: AGENT_PAGES.fetchSize(page) });
+    return AGENT_PAGES.page(rows, page);
   }
 }
