@@ -140,13 +140,16 @@ describe('auth and users (e2e)', () => {
       ['alg none', () => forgeJwt(valid(), { alg: 'none', typ: 'JWT' })],
       ['HS512 instead of the pinned HS256', () => forgeJwt(valid(), { alg: 'HS512', typ: 'JWT' })],
       ['expired', () => forgeJwt({ ...valid(), iat: now() - 7200, exp: now() - 3600 })],
+      ['no exp (RFC 8725: a token that never expires is refused)', () => forgeJwt({ ...valid(), exp: undefined })],
+      ['no exp and alg none', () => forgeJwt({ ...valid(), exp: undefined }, { alg: 'none', typ: 'JWT' })],
+      ['no exp and HS384', () => forgeJwt({ ...valid(), exp: undefined }, { alg: 'HS384', typ: 'JWT' })],
       ['wrong issuer', () => forgeJwt({ ...valid(), iss: 'someone-else' })],
       ['wrong audience', () => forgeJwt({ ...valid(), aud: 'other-api' })],
       ['not an access token', () => forgeJwt({ ...valid(), typ: 'refresh' })],
       ['unknown user', () => forgeJwt({ ...valid(), sub: '987654' })],
       ['tampered payload', () => {
         const [head, , signature] = forgeJwt(valid()).split('.');
-        return `${head}.${b64url({ ...valid(), sub: '1' })}.${signature}`;
+        return `${head}.${b64url({ ...valid(), sub: String(userId + 1) })}.${signature}`;
       }],
       ['garbage', () => 'not.a.jwt'],
     ])('refuses a token with %s (401 envelope)', async (_case, token) => {

@@ -164,6 +164,61 @@ describe('calls (e2e)', () => {
     });
   });
 
+  describe('Idempotency-Key on web calls', () => {
+    const webCall = (body: Record<string, unknown>, key: string) =>
+      t.http.post(`/agents/${agent.id}/web-calls`).set(...authHeader(alice)).set('idempotency-key', key).send(body);
+    const retellCalls = () => t.emulator.state.calls.size;
+
+    it('replays the first response for the same key and body, starting one web call', async () => {
+      const before = retellCalls();
+      const first = await webCall({ metadata: { order: 'W-1' } }, 'web-replay').expect(201);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      const again = await webCall({ metadata: { order: 'W-1' } }, 'web-replay').expect(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(retellCalls()).toBe(before + 1);
+      const rows = await t.db.query('select id from calls where retell_call_id = $1', [first.body.call.retellCallId]);
+      expect(rows).toHaveLength(1);
+    });
+
+    it('answers 422 for the same key with a different body, starting nothing', async () => {
+      await webCall({ metadata: { order: 'W-2' } }, 'web-mismatch').expect(201);
+      const before = retellCalls();
+      const mismatch = await webCall({ metadata: { order: 'W-3' } }, 'web-mismatch').expect(422);
+      expect(mismatch.body).toMatchObject({ statusCode: 422, message: 'This Idempotency-Key was used with a different request' });
+      expect(retellCalls()).toBe(before);
+    });
+
+    it('starts one web call for concurrent requests with the same key', async () => {
+      const before = retellCalls();
+      t.emulator.injectFault({ path: '/v3/create-web-call', kind: 'latency', latencyMs: 300 });
+      const responses = await Promise.all(Array.from({ length: 10 }, () => webCall({}, 'web-concurrent')));
+      // Whichever requests arrive while the first is in flight get 409; any after it finished get its replay.
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
+      const succeeded = responses.filter((r) => r.status === 201);
+      expect(succeeded.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(succeeded.map((r) => r.body.call.id)).size).toBe(1);
+      expect(retellCalls()).toBe(before + 1);
+      const later = await webCall({}, 'web-concurrent').expect(201);
+      expect(later.headers['idempotent-replayed']).toBe('true');
+      expect(later.body.call.id).toBe(succeeded[0]!.body.call.id);
+      expect(retellCalls()).toBe(before + 1);
+    });
+
+    it('replays a server error instead of starting another call, and does not store client errors', async () => {
+      t.emulator.injectFault({ path: '/v3/create-web-call', kind: 'status', status: 500 });
+      const before = retellCalls();
+      const failed = await webCall({}, 'web-5xx').expect(502);
+      const replay = await webCall({}, 'web-5xx').expect(502);
+      expect(replay.body.message).toBe(failed.body.message);
+      expect(retellCalls()).toBe(before);
+      await webCall({ metadata: 'x' }, 'web-corrected').expect(400);
+      await webCall({}, 'web-corrected').expect(201);
+      expect(retellCalls()).toBe(before + 1);
+    });
+  });
+
   it('caps calls started per user per minute with 429 and retry-after, before reaching Retell', async () => {
     const capped = await bootTestApp({ CALLS_PER_MINUTE_PER_USER: '2' });
     try {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { PageQueryDto } from '../common/pagination/page.dto.js';
+import { mapPage, PageQueryDto } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { AgentToolsService } from './agent-tools.service.js';
 import { AgentToolPageDto, AgentToolResponseDto } from './dto/agent-tool-response.dto.js';
@@ -31,8 +31,8 @@ export class AgentToolsController {
   /** The agent's tools, in the order Retell gets them (oldest first). */
   @Get()
   @ApiOkResponse({ type: AgentToolPageDto })
-  list(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Query() page: PageQueryDto): Promise<AgentToolPageDto> {
-    return this.tools.list(caller.userId, agentId, page.limit, page.cursor);
+  async list(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Query() page: PageQueryDto): Promise<AgentToolPageDto> {
+    return mapPage(await this.tools.list(caller.userId, agentId, page.limit, page.cursor), AgentToolResponseDto.fromEntity);
   }
 
   /** One of the agent's tools. */

@@ -5,15 +5,14 @@ import type { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors, join } from '../common/validation/json-rules.js';
 import { retellConfig } from '../config/retell.config.js';
 import { LlmConfigurationRepository } from '../llm-configurations/llm-configuration.repository.js';
 import { RetellGateway } from '../retell/retell.gateway.js';
 import { AgentTool } from './agent-tool.entity.js';
-import { AgentToolRepository } from './agent-tool.repository.js';
-import { AgentToolResponseDto } from './dto/agent-tool-response.dto.js';
+import { AGENT_TOOL_PAGES, AgentToolRepository } from './agent-tool.repository.js';
 import type { CreateAgentToolDto, UpdateAgentToolDto } from './dto/agent-tool.dto.js';
 import { referencedAgentIds, validateToolConfig } from './tool-config.rules.js';
 import { MAX_TOOLS_PER_AGENT, toRetellTool, type ToolType } from './tool-types.js';
@@ -67,11 +66,10 @@ export class AgentToolsService {
     await this.checkAgentReferences(ownerId, drafts.map((draft, index) => ({ ...draft, path: join(join(path, index), 'toolConfig') })), errors);
   }
 
-  async list(ownerId: number, agentId: number, limit: number, cursor?: string): Promise<Page<AgentToolResponseDto>> {
-    const after = decodeCursor(cursor, { id: 'number' });
+  async list(ownerId: number, agentId: number, limit: number, cursor?: string): Promise<Page<AgentTool>> {
+    const page = AGENT_TOOL_PAGES.request(limit, cursor);
     if (!(await this.agents.findForOwner(ownerId, agentId))) throw new ResourceNotFoundException('Agent');
-    const rows = await this.tools.findPageForOwner(ownerId, agentId, after?.id, limit + 1);
-    return toPage(rows, limit, AgentToolResponseDto.fromEntity, (tool) => ({ id: tool.id }));
+    return this.tools.findPageForOwner(ownerId, agentId, page);
   }
 
   async get(ownerId: number, agentId: number, toolId: number): Promise<AgentTool> {

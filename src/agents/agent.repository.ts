@@ -1,13 +1,16 @@
 import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
+import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import type { Agent } from './agent.entity.js';
+
+/** Newest first, over the (user_id, created_at, id) index. */
+export const AGENT_PAGES = new Keyset('desc', { createdAt: { type: 'date', column: 'created_at' }, id: { type: 'number' } });
 
 export interface AgentListFilter {
   isActive?: boolean;
   /** Case-insensitive substring of the name, matched literally (`%` and `_` are not wildcards). */
   nameContains?: string;
-  /** Keyset position: rows strictly after this one in (created_at desc, id desc) order. */
-  after?: { createdAt: Date; id: number };
 }
 
 /** `%`, `_` and the escape character itself match literally in a LIKE pattern once escaped (PostgreSQL's default escape is `\`). */
@@ -40,14 +43,11 @@ export class AgentRepository extends EntityRepository<Agent> {
     return new Set(rows.map((agent) => agent.retellAgentId));
   }
 
-  findPageForOwner(ownerId: number, filter: AgentListFilter, limit: number): Promise<Agent[]> {
+  async findPageForOwner(ownerId: number, filter: AgentListFilter, page: PageRequestOf<typeof AGENT_PAGES>): Promise<Page<Agent>> {
     const where: FilterQuery<Agent> = { user: ownerId };
     if (filter.isActive !== undefined) where.isActive = filter.isActive;
     if (filter.nameContains) where.name = { $ilike: `%${escapeLike(filter.nameContains)}%` };
-    if (filter.after) {
-      const { createdAt, id } = filter.after;
-      where.$or = [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: id } }];
-    }
-    return this.find(where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit });
+    const rows = await this.find({ ...where, ...AGENT_PAGES.after(page) }, { orderBy: AGENT_PAGES.orderBy, limit: AGENT_PAGES.fetchSize(page) });
+    return AGENT_PAGES.page(rows, page);
   }
 }

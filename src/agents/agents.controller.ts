@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
+import { mapPage } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { AgentsService } from './agents.service.js';
 import { AgentDetailResponseDto, AgentPageDto, AgentResponseDto } from './dto/agent-response.dto.js';
@@ -24,8 +25,8 @@ export class AgentsController {
   /** The caller's agents, newest first; filter by `isActive`, search the name with `q`. */
   @Get()
   @ApiOkResponse({ type: AgentPageDto })
-  list(@CurrentUser() caller: AuthPrincipal, @Query() query: ListAgentsQueryDto): Promise<AgentPageDto> {
-    return this.agents.list(caller.userId, query);
+  async list(@CurrentUser() caller: AuthPrincipal, @Query() query: ListAgentsQueryDto): Promise<AgentPageDto> {
+    return mapPage(await this.agents.list(caller.userId, query), AgentResponseDto.fromEntity);
   }
 
   /** One agent with its LLM configuration and tools. */

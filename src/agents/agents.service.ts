@@ -8,7 +8,7 @@ import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
 import { toRetellTool } from '../agent-tools/tool-types.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { appConfig } from '../config/app.config.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
@@ -20,8 +20,7 @@ import { RetellGateway } from '../retell/retell.gateway.js';
 import { User } from '../users/user.entity.js';
 import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
-import { AgentRepository } from './agent.repository.js';
-import { AgentResponseDto } from './dto/agent-response.dto.js';
+import { AGENT_PAGES, AgentRepository } from './agent.repository.js';
 import type { CreateAgentDto, ListAgentsQueryDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
 
 export interface AgentWithParts {
@@ -106,14 +105,9 @@ export class AgentsService {
     });
   }
 
-  async list(ownerId: number, query: ListAgentsQueryDto): Promise<Page<AgentResponseDto>> {
-    const after = decodeCursor(query.cursor, { createdAt: 'date', id: 'number' });
-    const rows = await this.agents.findPageForOwner(
-      ownerId,
-      { isActive: query.isActive, nameContains: query.q, after: after && { createdAt: new Date(after.createdAt), id: after.id } },
-      query.limit + 1,
-    );
-    return toPage(rows, query.limit, AgentResponseDto.fromEntity, (agent) => ({ createdAt: agent.createdAt.toISOString(), id: agent.id }));
+  list(ownerId: number, query: ListAgentsQueryDto): Promise<Page<Agent>> {
+    const page = AGENT_PAGES.request(query.limit, query.cursor);
+    return this.agents.findPageForOwner(ownerId, { isActive: query.isActive, nameContains: query.q }, page);
   }
 
   /** Two queries: the agent joined to its configuration (every agent has one), then its tools. */

@@ -1,5 +1,6 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { sha256Hex } from '../common/crypto/sha256.js';
 
 /**
  * Key format, after GitHub's tokens: `rtm_live_` + 30 base62 random characters (~178 bits) + a 6-character base62
@@ -42,7 +43,7 @@ export function isWellFormedApiKey(key: string): boolean {
 
 /** Keys are random with ≥128 bits, so a fast hash is enough (Argon2 is for low-entropy passwords). */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return sha256Hex(key);
 }
 
 /** What a person sees to tell keys apart: the prefix plus 4 random characters, and the last 4. */

@@ -1,5 +1,10 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
+import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import type { ApiKey } from './api-key.entity.js';
+
+/** Newest first. */
+export const API_KEY_PAGES = new Keyset('desc', { id: { type: 'number' } });
 
 export interface ApiKeyAuthRow {
   id: number;
@@ -32,14 +37,12 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
     return this.findOne({ id, user: ownerId });
   }
 
-  findPageForOwner(ownerId: number, afterId: number | undefined, limit: number): Promise<ApiKey[]> {
-    return this.find(
-      { user: ownerId, ...(afterId === undefined ? {} : { id: { $lt: afterId } }) },
-      { orderBy: { id: 'desc' }, limit },
-    );
+  async findPageForOwner(ownerId: number, page: PageRequestOf<typeof API_KEY_PAGES>): Promise<Page<ApiKey>> {
+    const rows = await this.find({ user: ownerId, ...API_KEY_PAGES.after(page) }, { orderBy: API_KEY_PAGES.orderBy, limit: API_KEY_PAGES.fetchSize(page) });
+    return API_KEY_PAGES.page(rows, page);
   }
 
-  /** Debounced `last_used_at`: one conditional UPDATE, and only when the loaded value is stale. */
+  /** `last_used_at`, one UPDATE by id. The caller debounces it: it writes only when the value it loaded is stale. */
   async touch(id: number, now: Date): Promise<void> {
     await this.nativeUpdate({ id }, { lastUsedAt: now });
   }

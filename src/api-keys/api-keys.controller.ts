@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
 import { JwtOnly } from '../common/auth/jwt-only.decorator.js';
-import { PageQueryDto } from '../common/pagination/page.dto.js';
+import { mapPage, PageQueryDto } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyPageDto, ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto.js';
@@ -25,8 +25,8 @@ export class ApiKeysController {
   /** The caller's keys, newest first; never the secrets. */
   @Get()
   @ApiOkResponse({ type: ApiKeyPageDto })
-  list(@CurrentUser() caller: AuthPrincipal, @Query() page: PageQueryDto): Promise<ApiKeyPageDto> {
-    return this.apiKeys.list(caller.userId, page.limit, page.cursor);
+  async list(@CurrentUser() caller: AuthPrincipal, @Query() page: PageQueryDto): Promise<ApiKeyPageDto> {
+    return mapPage(await this.apiKeys.list(caller.userId, page.limit, page.cursor), ApiKeyResponseDto.fromEntity);
   }
 
   /** One of the caller's keys. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import { User } from '../users/user.entity.js';
 import { ApiKey } from './api-key.entity.js';
-import { ApiKeyRepository } from './api-key.repository.js';
+import { API_KEY_PAGES, ApiKeyRepository } from './api-key.repository.js';
 import { displayParts, generateApiKey, hashApiKey } from './api-key-secret.js';
 import { ApiKeyResponseDto, CreatedApiKeyResponseDto } from './dto/api-key-response.dto.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -33,10 +33,8 @@ export class ApiKeysService {
     return { ...ApiKeyResponseDto.fromEntity(key), key: secret };
   }
 
-  async list(ownerId: number, limit: number, cursor?: string): Promise<Page<ApiKeyResponseDto>> {
-    const after = decodeCursor(cursor, { id: 'number' });
-    const rows = await this.keys.findPageForOwner(ownerId, after?.id, limit + 1);
-    return toPage(rows, limit, ApiKeyResponseDto.fromEntity, (key) => ({ id: key.id }));
+  list(ownerId: number, limit: number, cursor?: string): Promise<Page<ApiKey>> {
+    return this.keys.findPageForOwner(ownerId, API_KEY_PAGES.request(limit, cursor));
   }
 
   async get(ownerId: number, id: number): Promise<ApiKey> {

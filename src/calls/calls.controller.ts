@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
-import { IdempotencyService } from '../common/idempotency/idempotency.service.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { mapPage } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import { CallsService } from './calls.service.js';
 import {
@@ -13,47 +13,33 @@ import {
   CallResponseDto,
   CreateCallDto,
   CreateWebCallDto,
-  IDEMPOTENCY_HEADER,
   WebCallResponseDto,
 } from './dto/call.dto.js';
 
 @ApiTags('calls')
 @Controller()
 export class CallsController {
-  constructor(
-    private readonly calls: CallsService,
-    private readonly idempotency: IdempotencyService,
-  ) {}
+  constructor(private readonly calls: CallsService) {}
 
-  /**
-   * Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice: the same key
-   * and body return the first response (with `Idempotent-Replayed: true`); the same key with another body is a 422.
-   */
+  /** Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice. */
   @Post('agents/:agentId/calls')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 visible ASCII characters; kept 24 hours.' })
+  @Idempotent()
   @ApiCreatedResponse({ type: CallResponseDto })
   @ApiErrors(404, {
-    409: 'No active number, inactive agent, or the same Idempotency-Key still in flight.',
-    422: 'Idempotency-Key reused with a different request.',
+    409: 'No active number, or the agent is inactive.',
     429: 'Per-minute call cap reached; retry after `retryAfterSeconds`.',
   })
   @ApiRetellErrors()
-  async placeCall(
-    @CurrentUser() caller: AuthPrincipal,
-    @Param('agentId', ParseIdPipe) agentId: number,
-    @Body() dto: CreateCallDto,
-    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CallResponseDto> {
-    const result = await this.idempotency.run(caller.userId, idempotencyKey, { route: 'place-call', agentId, dto }, async () =>
-      CallResponseDto.fromEntity(await this.calls.placeCall(caller.userId, agentId, dto)),
-    );
-    if (result.replayed) reply.header('idempotent-replayed', 'true');
-    return result.body;
+  async placeCall(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: CreateCallDto): Promise<CallResponseDto> {
+    return CallResponseDto.fromEntity(await this.calls.placeCall(caller.userId, agentId, dto));
   }
 
-  /** Start a web call: returns the access token for Retell's browser client. */
+  /**
+   * Start a web call: returns the access token for Retell's browser client. Send an `Idempotency-Key` so a retry
+   * never starts a second call.
+   */
   @Post('agents/:agentId/web-calls')
+  @Idempotent()
   @ApiCreatedResponse({ type: WebCallResponseDto })
   @ApiErrors(404, { 409: 'The agent is inactive.', 429: 'Per-minute web call cap reached; retry after `retryAfterSeconds`.' })
   @ApiRetellErrors()
@@ -65,8 +51,8 @@ export class CallsController {
   /** Your call history, newest first, filtered by agent, status, direction and creation time. */
   @Get('calls')
   @ApiOkResponse({ type: CallPageDto })
-  list(@CurrentUser() caller: AuthPrincipal, @Query() query: CallListQueryDto): Promise<CallPageDto> {
-    return this.calls.list(caller.userId, query);
+  async list(@CurrentUser() caller: AuthPrincipal, @Query() query: CallListQueryDto): Promise<CallPageDto> {
+    return mapPage(await this.calls.list(caller.userId, query), CallResponseDto.fromEntity);
   }
 
   /** One call with its transcript, analysis, recording and cost. */

@@ -6,15 +6,14 @@ import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { RateLimiter, type RateLimit } from '../common/limits/rate-limiter.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import { callsConfig, spendingLimits } from '../config/calls.config.js';
 import { PhoneNumberRepository } from '../phone-numbers/phone-number.repository.js';
 import { RetellFailure, RetellGateway } from '../retell/retell.gateway.js';
 import { callValues, cleanJson, type RetellCallData } from './call-merge.js';
 import { Call } from './call.entity.js';
-import { CallRepository } from './call.repository.js';
+import { CALL_PAGES, CallRepository, type CallListRow } from './call.repository.js';
 import type { CallListQueryDto, CreateCallDto, CreateWebCallDto } from './dto/call.dto.js';
-import { CallResponseDto } from './dto/call.dto.js';
 
 /** What we add to Retell's call metadata so webhooks can be traced back to us without a lookup. */
 function retellMetadata(agent: Agent, client: Record<string, unknown> | undefined) {
@@ -76,9 +75,9 @@ export class CallsService {
     return { call, accessToken: created.access_token };
   }
 
-  async list(ownerId: number, query: CallListQueryDto): Promise<Page<CallResponseDto>> {
-    const after = decodeCursor(query.cursor, { createdAt: 'date', id: 'number' });
-    const rows = await this.calls.findPageForOwner(
+  list(ownerId: number, query: CallListQueryDto): Promise<Page<CallListRow>> {
+    const page = CALL_PAGES.request(query.limit, query.cursor);
+    return this.calls.findPageForOwner(
       ownerId,
       {
         agentId: query.agentId,
@@ -87,10 +86,8 @@ export class CallsService {
         createdFrom: query.from ? new Date(query.from) : undefined,
         createdTo: query.to ? new Date(query.to) : undefined,
       },
-      after && { createdAt: new Date(after.createdAt), id: after.id },
-      query.limit + 1,
+      page,
     );
-    return toPage(rows, query.limit, CallResponseDto.fromEntity, (row) => ({ createdAt: row.createdAt.toISOString(), id: row.id }));
   }
 
   async get(ownerId: number, id: number): Promise<Call> {

@@ -1,5 +1,10 @@
 import { EntityRepository, type FilterQuery } from '@mikro-orm/postgresql';
+import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import type { PhoneNumber } from './phone-number.entity.js';
+
+/** Newest first. */
+export const PHONE_NUMBER_PAGES = new Keyset('desc', { id: { type: 'number' } });
 
 export class PhoneNumberRepository extends EntityRepository<PhoneNumber> {
   findForOwner(ownerId: number, id: number): Promise<PhoneNumber | null> {
@@ -11,10 +16,14 @@ export class PhoneNumberRepository extends EntityRepository<PhoneNumber> {
     return this.findOne({ id, agent: { user: ownerId } }, { populate: ['agent'], refresh: true });
   }
 
-  findPageForOwner(ownerId: number, agentId: number | undefined, afterId: number | undefined, limit: number): Promise<PhoneNumber[]> {
+  async findPageForOwner(ownerId: number, agentId: number | undefined, page: PageRequestOf<typeof PHONE_NUMBER_PAGES>): Promise<Page<PhoneNumber>> {
     const where: FilterQuery<PhoneNumber> = { agent: { user: ownerId, ...(agentId !== undefined && { id: agentId }) } };
-    if (afterId !== undefined) where.id = { $lt: afterId };
-    return this.find(where, { orderBy: { id: 'desc' }, limit, populate: ['agent'] });
+    const rows = await this.find({ ...where, ...PHONE_NUMBER_PAGES.after(page) }, {
+      orderBy: PHONE_NUMBER_PAGES.orderBy,
+      limit: PHONE_NUMBER_PAGES.fetchSize(page),
+      populate: ['agent'],
+    });
+    return PHONE_NUMBER_PAGES.page(rows, page);
   }
 
   /** The number an outbound call of this agent comes from when the caller names none: its oldest active one. */

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
+import { mapPage } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
 import {
   BuyPhoneNumberDto,
@@ -39,8 +40,8 @@ export class PhoneNumbersController {
   /** Your numbers, newest first. */
   @Get('phone-numbers')
   @ApiOkResponse({ type: PhoneNumberPageDto })
-  list(@CurrentUser() caller: AuthPrincipal, @Query() query: PhoneNumberListQueryDto): Promise<PhoneNumberPageDto> {
-    return this.numbers.list(caller.userId, query.agentId, query.limit, query.cursor);
+  async list(@CurrentUser() caller: AuthPrincipal, @Query() query: PhoneNumberListQueryDto): Promise<PhoneNumberPageDto> {
+    return mapPage(await this.numbers.list(caller.userId, query.agentId, query.limit, query.cursor), PhoneNumberResponseDto.fromEntity);
   }
 
   /** One of your numbers. */

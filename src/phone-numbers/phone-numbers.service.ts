@@ -6,13 +6,12 @@ import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import { EditLeases, phoneNumberLease, type Lease } from '../common/limits/edit-leases.js';
 import { RateLimiter } from '../common/limits/rate-limiter.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import { callsConfig, spendingLimits } from '../config/calls.config.js';
 import { RetellFailure, RetellGateway, type NumberBinding } from '../retell/retell.gateway.js';
 import type { BuyPhoneNumberDto, ImportPhoneNumberDto, UpdatePhoneNumberDto } from './dto/phone-number.dto.js';
-import { PhoneNumberResponseDto } from './dto/phone-number.dto.js';
 import { PhoneNumber, type PhoneNumberType } from './phone-number.entity.js';
-import { PhoneNumberRepository } from './phone-number.repository.js';
+import { PHONE_NUMBER_PAGES, PhoneNumberRepository } from './phone-number.repository.js';
 
 const TAKEN = 'This phone number is already registered';
 
@@ -94,10 +93,8 @@ export class PhoneNumbersService {
     return row;
   }
 
-  async list(ownerId: number, agentId: number | undefined, limit: number, cursor?: string): Promise<Page<PhoneNumberResponseDto>> {
-    const after = decodeCursor(cursor, { id: 'number' });
-    const rows = await this.numbers.findPageForOwner(ownerId, agentId, after?.id, limit + 1);
-    return toPage(rows, limit, PhoneNumberResponseDto.fromEntity, (row) => ({ id: row.id }));
+  list(ownerId: number, agentId: number | undefined, limit: number, cursor?: string): Promise<Page<PhoneNumber>> {
+    return this.numbers.findPageForOwner(ownerId, agentId, PHONE_NUMBER_PAGES.request(limit, cursor));
   }
 
   async get(ownerId: number, id: number): Promise<PhoneNumber> {

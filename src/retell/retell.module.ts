@@ -9,7 +9,7 @@ import { authConfig } from '../config/auth.config.js';
 import { User } from '../users/user.entity.js';
 import { ApiKeyAuthenticator } from './guards/api-key.authenticator.js';
 import { AppAuthGuard, JwtAuthGuard } from './guards/auth.guard.js';
-import { JwtStrategy } from './guards/jwt.strategy.js';
+import { JWT_ALGORITHM, JwtStrategy } from './guards/jwt.strategy.js';
 import { RetellConnection, retellClientProvider } from './retell-client.provider.js';
 import { RetellGateway } from './retell.gateway.js';
 
@@ -24,10 +24,10 @@ import { RetellGateway } from './retell.gateway.js';
     JwtModule.registerAsync({
       global: true,
       inject: [authConfig.KEY],
+      // Signing only: access tokens are verified in one place, JwtStrategy.
       useFactory: (config: ConfigType<typeof authConfig>) => ({
         secret: config.jwtSecret,
-        signOptions: { algorithm: 'HS256', issuer: config.jwtIssuer, audience: config.jwtAudience },
-        verifyOptions: { algorithms: ['HS256'], issuer: config.jwtIssuer, audience: config.jwtAudience },
+        signOptions: { algorithm: JWT_ALGORITHM, issuer: config.jwtIssuer, audience: config.jwtAudience },
       }),
     }),
     MikroOrmModule.forFeature([User, ApiKey]),

@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { authConfig } from '../config/auth.config.js';
+import { sha256Hex } from '../common/crypto/sha256.js';
 import { ApiException } from '../common/errors/app-exceptions.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import type { TokenPairDto } from './dto/user-response.dto.js';
@@ -11,10 +12,6 @@ import { User } from './user.entity.js';
 
 export const ACCESS_TOKEN_TYPE = 'access';
 const REFRESH_PREFIX = 'rtr_';
-
-export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
 
 /** Issues access JWTs and rotates opaque refresh tokens (reuse of a spent one revokes its whole family). */
 @Injectable()
@@ -30,7 +27,7 @@ export class TokenService {
     const refreshToken = REFRESH_PREFIX + randomBytes(32).toString('base64url');
     const refreshTokenExpiresAt = new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000);
     this.em.persist(
-      this.em.create(RefreshToken, { user, family, tokenHash: sha256(refreshToken), expiresAt: refreshTokenExpiresAt }),
+      this.em.create(RefreshToken, { user, family, tokenHash: sha256Hex(refreshToken), expiresAt: refreshTokenExpiresAt }),
     );
     const accessToken = this.jwt.sign(
       { typ: ACCESS_TOKEN_TYPE },
@@ -42,7 +39,7 @@ export class TokenService {
   async rotate(presented: string): Promise<TokenPairDto> {
     const invalid = () => new ApiException(401, 'Invalid refresh token');
     if (!presented.startsWith(REFRESH_PREFIX)) throw invalid();
-    const token = await this.em.findOne(RefreshToken, { tokenHash: sha256(presented) }, { populate: ['user'] });
+    const token = await this.em.findOne(RefreshToken, { tokenHash: sha256Hex(presented) }, { populate: ['user'] });
     if (!token || token.revokedAt) throw invalid();
     const now = new Date();
     // Spend the token with a conditional UPDATE so two concurrent refreshes cannot both succeed.

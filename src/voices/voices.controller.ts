@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiRetellErrors } from '../common/openapi/api-errors.decorator.js';
-import { PageQueryDto } from '../common/pagination/page.dto.js';
-import { VoicePageDto } from './dto/voice-response.dto.js';
+import { mapPage, PageQueryDto } from '../common/pagination/page.dto.js';
+import { VoicePageDto, VoiceResponseDto } from './dto/voice-response.dto.js';
 import { VoicesService } from './voices.service.js';
 
 @ApiTags('voices')
@@ -14,7 +14,7 @@ export class VoicesController {
   @Get()
   @ApiOkResponse({ type: VoicePageDto })
   @ApiRetellErrors()
-  list(@Query() page: PageQueryDto): Promise<VoicePageDto> {
-    return this.voices.page(page.limit, page.cursor);
+  async list(@Query() page: PageQueryDto): Promise<VoicePageDto> {
+    return mapPage(await this.voices.page(page.limit, page.cursor), VoiceResponseDto.fromRetell);
   }
 }

@@ -1,16 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type Retell from 'retell-sdk';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { Keyset } from '../common/pagination/keyset.js';
+import type { Page } from '../common/pagination/page.dto.js';
 import { retellConfig } from '../config/retell.config.js';
 import { RetellGateway } from '../retell/retell.gateway.js';
-import { VoiceResponseDto } from './dto/voice-response.dto.js';
 
 interface Catalogue {
   voices: Retell.VoiceResponse[];
   ids: ReadonlySet<string>;
   fetchedAt: number;
 }
+
+/** Ordered by id (the catalogue is sorted once, when fetched); the cursor is `{ voiceId }`. */
+const VOICE_PAGES = new Keyset('asc', { voiceId: { type: 'string', property: 'voice_id' } });
 
 /** An unknown voice_id triggers a fresh look at most this often (a voice cloned a minute ago must be usable). */
 const MIN_REFRESH_INTERVAL_MS = 30_000;
@@ -31,11 +34,11 @@ export class VoicesService {
     @Inject(retellConfig.KEY) private readonly config: ConfigType<typeof retellConfig>,
   ) {}
 
-  async page(limit: number, cursor?: string): Promise<Page<VoiceResponseDto>> {
-    const after = decodeCursor(cursor, { voiceId: 'string' });
+  async page(limit: number, cursor?: string): Promise<Page<Retell.VoiceResponse>> {
+    const page = VOICE_PAGES.request(limit, cursor);
     const { voices } = await this.catalogue();
-    const rest = after ? voices.filter((voice) => voice.voice_id > after.voiceId) : voices;
-    return toPage(rest.slice(0, limit + 1), limit, VoiceResponseDto.fromRetell, (voice) => ({ voiceId: voice.voice_id }));
+    const rest = voices.filter((voice) => VOICE_PAGES.follows(voice, page));
+    return VOICE_PAGES.page(rest.slice(0, VOICE_PAGES.fetchSize(page)), page);
   }
 
   /** What is wrong with a voice id, or undefined when Retell offers it. */

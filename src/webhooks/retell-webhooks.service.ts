@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { callValues, cleanJson, type RetellCallData } from '../calls/call-merge.js';
 import { CallRepository, type MergeOutcome } from '../calls/call.repository.js';
+import { sha256Hex } from '../common/crypto/sha256.js';
 import { ApiException } from '../common/errors/app-exceptions.js';
 import { RetellGateway } from '../retell/retell.gateway.js';
 
@@ -45,7 +45,7 @@ export class RetellWebhooksService {
     const lifecycle = call !== undefined && LIFECYCLE.has(payload.event);
     const dedupeKey = lifecycle
       ? `${call.call_id}:${payload.event}`
-      : `${payload.event}:${createHash('sha256').update(rawBody).digest('hex')}`;
+      : `${payload.event}:${sha256Hex(rawBody)}`;
     const values = callValues(call ?? { call_id: '' }, payload.event, anomalies);
     const outcome = await this.calls.mergeFromRetell({
       retellAgentId: typeof call?.agent_id === 'string' ? call.agent_id : null,

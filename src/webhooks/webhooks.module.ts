@@ -3,10 +3,9 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Call } from '../calls/call.entity.js';
 import { RetellWebhooksController } from './retell-webhooks.controller.js';
 import { RetellWebhooksService } from './retell-webhooks.service.js';
-import { WebhookEvent } from './webhook-event.entity.js';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([WebhookEvent, Call])],
+  imports: [MikroOrmModule.forFeature([Call])],
   controllers: [RetellWebhooksController],
   providers: [RetellWebhooksService],
 })

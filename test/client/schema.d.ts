@@ -31,10 +31,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice: the same key
-         *     and body return the first response (with `Idempotent-Replayed: true`); the same key with another body is a 422.
-         */
+        /** Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice. */
         post: operations["Calls_placeCall"];
         delete?: never;
         options?: never;
@@ -140,7 +137,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a web call: returns the access token for Retell's browser client. */
+        /**
+         * Start a web call: returns the access token for Retell's browser client. Send an `Idempotency-Key` so a retry
+         *     never starts a second call.
+         */
         post: operations["Calls_createWebCall"];
         delete?: never;
         options?: never;
@@ -1515,7 +1515,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Up to 255 visible ASCII characters; kept 24 hours. */
+                /** @description Makes a retry safe: the same key and body return the first response (with `Idempotent-Replayed: true`) without running again; the same key with another body is a 422. Up to 255 visible ASCII characters; kept 24 hours. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1596,7 +1596,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description No active number, inactive agent, or the same Idempotency-Key still in flight. */
+            /**
+             * @description No active number, or the agent is inactive.
+             *
+             *     A request with the same Idempotency-Key is still in flight; retry after `retryAfterSeconds`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1605,7 +1609,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Conflict",
-                     *       "message": "No active number, inactive agent, or the same Idempotency-Key still in flight",
+                     *       "message": "No active number, or the agent is inactive",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "statusCode": 409
                      *     }
@@ -3238,7 +3242,10 @@ export interface operations {
     Calls_createWebCall: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body return the first response (with `Idempotent-Replayed: true`) without running again; the same key with another body is a 422. Up to 255 visible ASCII characters; kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 agentId: number;
             };
@@ -3317,7 +3324,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description The agent is inactive. */
+            /**
+             * @description The agent is inactive.
+             *
+             *     A request with the same Idempotency-Key is still in flight; retry after `retryAfterSeconds`.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3363,6 +3374,23 @@ export interface operations {
                      *       "message": "The body is not `application/json`",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Idempotency-Key reused with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unprocessable Entity",
+                     *       "message": "Idempotency-Key reused with a different request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 422
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];

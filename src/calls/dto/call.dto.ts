@@ -143,5 +143,3 @@ export class WebCallResponseDto {
 }
 
 export class CallPageDto extends PageOf(CallResponseDto) {}
-
-export const IDEMPOTENCY_HEADER = 'idempotency-key';

@@ -18,7 +18,7 @@ export class IdempotencyKey {
   @Property({ type: 'string', length: 255 })
   key!: string;
 
-  /** SHA-256 of the route and the canonical request body. */
+  /** SHA-256 of the route, its path parameters and the request body (object keys sorted). */
   @Property({ type: 'string', length: 64 })
   requestHash!: string;
 

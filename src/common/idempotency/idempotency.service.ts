@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { HttpException, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { callsConfig } from '../../config/calls.config.js';
+import { sha256Hex } from '../crypto/sha256.js';
+import { toEnvelope, type ErrorEnvelopeDto } from '../errors/envelope.js';
 import { ApiException, ValidationFailedException } from '../errors/app-exceptions.js';
-import type { ErrorEnvelopeDto } from '../errors/error-envelope.dto.js';
-import { toEnvelope } from '../errors/all-exceptions.filter.js';
+import { canonicalJson } from '../openapi/stable-json.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -16,19 +16,12 @@ export interface IdempotentResult<T> {
   replayed: boolean;
 }
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
-  }
-  return value;
-}
-
 /**
  * `Idempotency-Key` semantics (Stripe's, and the IETF draft's): the first request with a key runs; a retry with the
  * same key and the same request gets the first response (success or server error) without running again; the same
  * key with a different request is a 422; a retry while the first is still running is a 409. Client errors (4xx) are
  * not stored, so a corrected retry may reuse the key. Keys are scoped per user and expire after a TTL.
+ * Routes use it through `@Idempotent()`; this is the protocol, on the `idempotency_keys` table.
  */
 @Injectable()
 export class IdempotencyService {
@@ -37,12 +30,17 @@ export class IdempotencyService {
     @Inject(callsConfig.KEY) private readonly config: ConfigType<typeof callsConfig>,
   ) {}
 
-  async run<T>(ownerId: number, key: string | undefined, request: unknown, work: () => Promise<T>, successStatus = 201): Promise<IdempotentResult<T>> {
+  /**
+   * Runs `work` at most once per (owner, key, request). `request` is anything that identifies the request (it is
+   * fingerprinted, key order ignored). No connection is held while `work` runs: the claim is its own statement,
+   * committed at once, so a concurrent request with the same key sees it.
+   */
+  async run<T>(ownerId: number, key: unknown, request: unknown, work: () => Promise<T>, successStatus = 201): Promise<IdempotentResult<T>> {
     if (key === undefined) return { status: successStatus, body: await work(), replayed: false };
-    if (!KEY.test(key)) {
+    if (typeof key !== 'string' || !KEY.test(key)) {
       throw new ValidationFailedException([{ field: 'Idempotency-Key', messages: ['must be 1-255 visible ASCII characters'] }]);
     }
-    const requestHash = createHash('sha256').update(JSON.stringify(canonical(request))).digest('hex');
+    const requestHash = sha256Hex(canonicalJson(request));
     const claimed = await this.claim(ownerId, key, requestHash);
     if (!claimed) return this.replay(ownerId, key, requestHash);
     try {

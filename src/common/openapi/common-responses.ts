@@ -61,7 +61,7 @@ function addErrorExample(status: number, response: unknown): void {
   media.example = {
     statusCode: status,
     error: reasonPhrase(status),
-    message: status === 400 ? 'Validation failed' : description.split(/[;:]| \(/)[0]!.replace(/\.$/, '') || reasonPhrase(status),
+    message: status === 400 ? 'Validation failed' : description.split(/[;:\n]| \(/)[0]!.replace(/\.$/, '') || reasonPhrase(status),
     ...(status === 400 ? { details: [{ field: 'name', messages: ['name must be shorter than or equal to 100 characters'] }] } : {}),
     requestId: 'b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f',
     ...(status === 429 || status >= 502 ? { retryAfterSeconds: 5 } : {}),

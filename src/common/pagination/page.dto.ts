@@ -6,7 +6,7 @@ import { ValidationFailedException } from '../errors/app-exceptions.js';
 
 export const MAX_PAGE_SIZE = 100;
 
-/** The one pagination contract: keyset pages, newest first, with an opaque cursor. */
+/** The one pagination contract: keyset pages in each list's fixed order (see Keyset), with an opaque cursor. */
 export class PageQueryDto {
   /** Page size, 1 to 100. @example 20 */
   // Optional for callers (it has a default) although the class always holds a number.
@@ -47,7 +47,7 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-type CursorField = 'string' | 'number' | 'date';
+export type CursorField = 'string' | 'number' | 'date';
 
 /**
  * Decodes a cursor and checks each key has the expected type (`date`: an ISO timestamp string); a forged or stale
@@ -82,4 +82,9 @@ export function toPage<E, D>(rows: E[], limit: number, toDto: (row: E) => D, cur
   const items = rows.slice(0, limit);
   const hasMore = rows.length > limit;
   return { items: items.map(toDto), nextCursor: hasMore ? encodeCursor(cursorOf(items[items.length - 1])) : null };
+}
+
+/** A service's page of rows as the controller's page of DTOs. */
+export function mapPage<E, D>(page: Page<E>, toDto: (row: E) => D): Page<D> {
+  return { items: page.items.map(toDto), nextCursor: page.nextCursor };
 }
