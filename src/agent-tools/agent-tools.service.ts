@@ -35,7 +35,7 @@ const duplicateName = (name: string, field: string) =>
 export class AgentToolsService {
 
   constructor(
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
@@ -155,14 +155,14 @@ export class AgentToolsService {
     change: (context: { agent: Agent; tools: AgentTool[]; em: EntityManager }) => Promise<ToolChange<T>> | ToolChange<T>,
   ): Promise<T> {
     return this.leases.run(agentLease(agentId), () =>
-      this.retell.withUndo(async (undo) => {
+      this.gateway.withUndo(async (undo) => {
         const agent = await this.agents.findFreshForOwner(ownerId, agentId);
         if (!agent) throw new ResourceNotFoundException('Agent');
         const tools = await this.tools.findAllForOwner(ownerId, agentId);
         const llm = await this.llmConfigurations.findForOwner(ownerId, agentId);
         if (!llm) throw new ResourceNotFoundException('LLM configuration');
         const { next, commit } = await change({ agent, tools, em: this.em });
-        undo.push(await this.retell.replaceTools(llm.retellLlmId, next.map(toRetellTool), tools.map(toRetellTool)));
+        undo.push(await this.gateway.replaceTools(llm.retellLlmId, next.map(toRetellTool), tools.map(toRetellTool)));
         const result = commit();
         agent.isPublished = false;
         await this.em.flush();

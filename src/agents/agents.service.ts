@@ -38,7 +38,7 @@ export class AgentsService {
   private readonly logger = new Logger('Agents');
 
   constructor(
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
@@ -74,10 +74,10 @@ export class AgentsService {
     if (voiceProblem) errors.add('voiceId', voiceProblem);
     if (!errors.empty) throw new ValidationFailedException(errors.toArray());
 
-    return this.retell.withUndo(async (undo) => {
-      const llm = await this.retell.createLlm({ ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams);
+    return this.gateway.withUndo(async (undo) => {
+      const llm = await this.gateway.createLlm({ ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams);
       undo.push(llm.undo);
-      const remote = await this.retell.createAgent({
+      const remote = await this.gateway.createAgent({
         response_engine: { type: 'retell-llm', llm_id: llm.llmId },
         voice_id: dto.voiceId,
         agent_name: dto.name,
@@ -127,14 +127,14 @@ export class AgentsService {
       if (problem) throw new ValidationFailedException([{ field: 'voiceId', messages: [problem] }]);
     }
     return this.leases.run(agentLease(id), () =>
-      this.retell.withUndo(async (undo) => {
+      this.gateway.withUndo(async (undo) => {
         const agent = await this.agents.findFreshForOwner(ownerId, id);
         if (!agent) throw new ResourceNotFoundException('Agent');
         const name = dto.name ?? agent.name;
         const voiceId = dto.voiceId ?? agent.voiceId;
         if (name !== agent.name || voiceId !== agent.voiceId) {
           const previous = { agent_name: agent.name, voice_id: agent.voiceId, webhook_url: this.webhookUrl };
-          const remote = await this.retell.updateAgent(agent.retellAgentId, { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl }, previous);
+          const remote = await this.gateway.updateAgent(agent.retellAgentId, { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl }, previous);
           undo.push(remote.undo);
           Object.assign(agent, { name, voiceId, version: remote.agent.version, isPublished: false });
         }
@@ -157,21 +157,21 @@ export class AgentsService {
       const agent = await this.agents.findFreshForOwner(ownerId, id);
       const configuration = agent && (await this.llmConfigurations.findForOwner(ownerId, id));
       if (!agent || !configuration) throw new ResourceNotFoundException('Agent');
-      let draft = await this.retell.retrieveAgent(agent.retellAgentId);
+      let draft = await this.gateway.retrieveAgent(agent.retellAgentId);
       await lease.renew();
-      const llm = await this.retell.retrieveLlm(configuration.retellLlmId);
+      const llm = await this.gateway.retrieveLlm(configuration.retellLlmId);
       const engine = draft.response_engine;
       const pinned = engine.type === 'retell-llm' ? engine.version : undefined;
       const llmDraft = llm.is_published !== true && typeof llm.version === 'number' ? llm.version : undefined;
       if (llmDraft !== undefined && (draft.is_published === true || (pinned != null && pinned !== llmDraft))) {
         await lease.renew();
-        ({ agent: draft } = await this.retell.updateAgent(agent.retellAgentId, {
+        ({ agent: draft } = await this.gateway.updateAgent(agent.retellAgentId, {
           response_engine: { type: 'retell-llm', llm_id: configuration.retellLlmId, version: llmDraft },
         }));
       }
       if (draft.is_published !== true) {
         await lease.renew();
-        await this.retell.publishAgent(agent.retellAgentId, {
+        await this.gateway.publishAgent(agent.retellAgentId, {
           version: draft.version,
           ...(dto.versionTitle !== undefined && { version_title: dto.versionTitle }),
           ...(dto.versionDescription !== undefined && { version_description: dto.versionDescription }),
@@ -203,13 +203,13 @@ export class AgentsService {
       await this.phoneNumbers.releaseAllForAgent(agent.id, lease);
       const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
       await lease.renew();
-      if ((await this.retell.deleteAgent(agent.retellAgentId)) === 'already gone') {
+      if ((await this.gateway.deleteAgent(agent.retellAgentId)) === 'already gone') {
         this.logger.warn({ msg: 'Retell agent was already gone; deleting our rows', agentId: agent.id, retellAgentId: agent.retellAgentId });
       }
       // Past this point the agent is gone at Retell: the LLM delete is retried so that it does not linger unused.
       if (configuration) {
         await lease.renew();
-        await this.retell.deleteLlm(configuration.retellLlmId);
+        await this.gateway.deleteLlm(configuration.retellLlmId);
       }
       await this.agents.nativeDelete({ id: agent.id, user: ownerId });
     });

@@ -29,7 +29,7 @@ export class CallsService {
     private readonly agents: AgentRepository,
     private readonly numbers: PhoneNumberRepository,
     private readonly em: EntityManager,
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
     private readonly limiter: RateLimiter,
     @Inject(callsConfig.KEY) config: ConfigType<typeof callsConfig>,
   ) {
@@ -51,7 +51,7 @@ export class CallsService {
       throw new ApiException(409, 'The agent has no active phone number to call from; buy or import one first');
     }
     const created = await this.spend(this.limits.phoneCalls, ownerId, () =>
-      this.retell.placePhoneCall({
+      this.gateway.placePhoneCall({
         from_number: from.phoneNumber,
         to_number: dto.toNumber,
         override_agent_id: agent.retellAgentId,
@@ -66,7 +66,7 @@ export class CallsService {
   async createWebCall(ownerId: number, agentId: number, dto: CreateWebCallDto): Promise<{ call: Call; accessToken: string }> {
     const agent = await this.agents.getActiveForOwner(ownerId, agentId);
     const created = await this.spend(this.limits.webCalls, ownerId, () =>
-      this.retell.createWebCall({ agent_id: agent.retellAgentId, retell_llm_dynamic_variables: dto.dynamicVariables, metadata: retellMetadata(agent, dto.metadata) }),
+      this.gateway.createWebCall({ agent_id: agent.retellAgentId, retell_llm_dynamic_variables: dto.dynamicVariables, metadata: retellMetadata(agent, dto.metadata) }),
     );
     const call = await this.record(agent, { call_id: created.call_id, call_type: 'web_call', call_status: 'registered' }, {
       metadata: dto.metadata,
@@ -99,7 +99,7 @@ export class CallsService {
   /** Pulls the call from Retell (e.g. when a webhook could not reach us) and merges it like an event. */
   async refresh(ownerId: number, id: number): Promise<Call> {
     const call = await this.get(ownerId, id);
-    const remote = await this.retell.retrieveCall(call.retellCallId);
+    const remote = await this.gateway.retrieveCall(call.retellCallId);
     const agent = await this.agents.findOneOrFail({ id: call.agent.id });
     return this.record(agent, remote as RetellCallData);
   }

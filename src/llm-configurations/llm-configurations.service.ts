@@ -29,7 +29,7 @@ export function llmValuesOf(config: LlmConfiguration): LlmValues {
 export class LlmConfigurationsService {
 
   constructor(
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
@@ -58,7 +58,7 @@ export class LlmConfigurationsService {
    */
   async update(ownerId: number, agentId: number, dto: UpdateLlmConfigurationDto): Promise<LlmConfiguration> {
     return this.leases.run(agentLease(agentId), () =>
-      this.retell.withUndo(async (undo) => {
+      this.gateway.withUndo(async (undo) => {
         const agent = await this.agents.findFreshForOwner(ownerId, agentId);
         const configuration = agent && (await this.configurations.findForOwner(ownerId, agentId));
         if (!agent || !configuration) throw new ResourceNotFoundException('Agent');
@@ -68,7 +68,7 @@ export class LlmConfigurationsService {
         if (!errors.empty) throw new ValidationFailedException(errors.toArray());
         if (sameLlmValues(before, after)) return configuration;
 
-        undo.push(await this.retell.updateLlm(configuration.retellLlmId, toRetellLlmFields(after), toRetellLlmFields(before)));
+        undo.push(await this.gateway.updateLlm(configuration.retellLlmId, toRetellLlmFields(after), toRetellLlmFields(before)));
         this.em.assign(configuration, after);
         agent.isPublished = false;
         await this.em.flush();

@@ -31,7 +31,7 @@ export class PhoneNumbersService {
     private readonly numbers: PhoneNumberRepository,
     private readonly agents: AgentRepository,
     private readonly em: EntityManager,
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
     private readonly limiter: RateLimiter,
     @Inject(callsConfig.KEY) config: ConfigType<typeof callsConfig>,
@@ -46,13 +46,13 @@ export class PhoneNumbersService {
   async buy(ownerId: number, agentId: number, dto: BuyPhoneNumberDto): Promise<PhoneNumber> {
     const agent = await this.agents.getActiveForOwner(ownerId, agentId);
     await this.limiter.take(this.purchases, ownerId);
-    const bought = await this.retell
+    const bought = await this.gateway
       .buyNumber({ area_code: dto.areaCode, country_code: dto.countryCode, toll_free: dto.tollFree, ...binding(agent, dto.nickname) })
       .catch(async (error: unknown) => {
         if (!(error instanceof RetellFailure) || error.retellStatus !== undefined) await this.limiter.giveBack(this.purchases, ownerId);
         throw error;
       });
-    return this.retell.withUndo(async (undo) => {
+    return this.gateway.withUndo(async (undo) => {
       undo.push(bought.undo);
       const row = this.numbers.create({
         agent,
@@ -79,7 +79,7 @@ export class PhoneNumbersService {
       throw taken(error);
     });
     try {
-      await this.retell.importNumber({
+      await this.gateway.importNumber({
         phone_number: dto.phoneNumber,
         termination_uri: dto.terminationUri,
         sip_trunk_auth_username: dto.sipTrunkAuthUsername,
@@ -107,7 +107,7 @@ export class PhoneNumbersService {
   async update(ownerId: number, id: number, dto: UpdatePhoneNumberDto): Promise<PhoneNumber> {
     await this.get(ownerId, id);
     return this.leases.run(phoneNumberLease(id), () =>
-      this.retell.withUndo(async (undo) => {
+      this.gateway.withUndo(async (undo) => {
         const number = await this.numbers.findFreshForOwner(ownerId, id);
         if (!number) throw new ResourceNotFoundException('Phone number');
         const current = number.agent.getEntity();
@@ -116,7 +116,7 @@ export class PhoneNumbersService {
         if (active && !target.isActive) throw new ApiException(409, 'The agent is inactive; activate it first');
         const nickname = dto.nickname === undefined ? number.nickname : dto.nickname;
         undo.push(
-          await this.retell.bindNumber(
+          await this.gateway.bindNumber(
             number.phoneNumber,
             binding(active ? target : undefined, nickname),
             binding(number.isActive ? current : undefined, number.nickname),
@@ -137,7 +137,7 @@ export class PhoneNumbersService {
     await this.leases.run(phoneNumberLease(id), async () => {
       const number = await this.numbers.findFreshForOwner(ownerId, id);
       if (!number) throw new ResourceNotFoundException('Phone number');
-      await this.retell.releaseNumber(number.phoneNumber);
+      await this.gateway.releaseNumber(number.phoneNumber);
       await this.em.remove(number).flush();
     });
   }
@@ -150,7 +150,7 @@ export class PhoneNumbersService {
   async releaseAllForAgent(agentId: number, lease: Lease): Promise<void> {
     for (const number of await this.numbers.findAllForAgent(agentId)) {
       await lease.renew();
-      await this.retell.releaseNumber(number.phoneNumber);
+      await this.gateway.releaseNumber(number.phoneNumber);
       await this.em.remove(number).flush();
     }
   }

@@ -30,7 +30,7 @@ export class VoicesService {
   private inflight?: Promise<Catalogue>;
 
   constructor(
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
     @Inject(retellConfig.KEY) private readonly config: ConfigType<typeof retellConfig>,
   ) {}
 
@@ -59,7 +59,7 @@ export class VoicesService {
   }
 
   private refresh(): Promise<Catalogue> {
-    this.inflight ??= this.retell
+    this.inflight ??= this.gateway
       .listVoices()
       .then((list) => {
         const voices = [...list].sort((a, b) => (a.voice_id < b.voice_id ? -1 : a.voice_id > b.voice_id ? 1 : 0));

@@ -19,7 +19,7 @@ export class RetellWebhooksService {
 
   constructor(
     private readonly calls: CallRepository,
-    private readonly retell: RetellGateway,
+    private readonly gateway: RetellGateway,
   ) {}
 
   async verify(rawBody: Buffer | undefined, signature: string | undefined): Promise<void> {
@@ -27,7 +27,7 @@ export class RetellWebhooksService {
       rawBody !== undefined &&
       typeof signature === 'string' &&
       signature.length <= 200 &&
-      (await this.retell.verifyWebhook(rawBody.toString('utf8'), signature));
+      (await this.gateway.verifyWebhook(rawBody.toString('utf8'), signature));
     if (!valid) throw new ApiException(401, 'Missing or invalid x-retell-signature');
   }
 
