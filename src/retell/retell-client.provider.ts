@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import Retell from 'retell-sdk';
 import { appConfig } from '../config/app.config.js';
 import { retellConfig } from '../config/retell.config.js';
-import type { RetellEmulator } from './emulator/emulator.js';
+import type { RetellEmulator } from '@retell-agents/retell-emulator';
 
 /** The key the in-process emulator accepts and signs webhooks with; it is not a Retell secret. */
 export const EMULATOR_API_KEY = 'key_local_emulator_0000000000000000';
@@ -37,7 +37,7 @@ export class RetellConnection implements OnApplicationShutdown {
     }
     this.apiKey = EMULATOR_API_KEY;
     // Loaded only when used: a deployment talking to Retell never loads the emulator.
-    const { RetellEmulator } = await import('./emulator/emulator.js');
+    const { RetellEmulator } = await import('@retell-agents/retell-emulator');
     this.emulator = new RetellEmulator({
       apiKey: EMULATOR_API_KEY,
       accountWebhookUrl: `${this.app.publicBaseUrl}/webhooks/retell`,

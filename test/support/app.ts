@@ -4,7 +4,7 @@ type TestAgent = ReturnType<typeof request>;
 import { buildOpenApiDocument, closeApp, createApp } from '../../src/app.setup.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { RetellConnection } from '../../src/retell/retell-client.provider.js';
-import type { RetellEmulator } from '../../src/retell/emulator/emulator.js';
+import type { RetellEmulator } from '@retell-agents/retell-emulator';
 import { ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
