@@ -14,7 +14,11 @@ interface StateFileContents extends SavedState {
 }
 
 export class EmulatorStateError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `in_use`: another emulator holds the folder; `unreadable`: the saved file cannot be loaded. */
+    readonly reason: 'in_use' | 'unreadable',
+  ) {
     super(message);
     this.name = 'EmulatorStateError';
   }
@@ -56,7 +60,7 @@ export class StateFile {
 
   /** Takes the folder for this process; a lock left by a process that no longer runs is taken over. */
   lock(): void {
-    if (lockedHere.has(this.lockFile)) throw new EmulatorStateError(`Retell emulator state folder ${this.dir} is in use by process ${process.pid}`);
+    if (lockedHere.has(this.lockFile)) throw new EmulatorStateError(`Retell emulator state folder ${this.dir} is in use by process ${process.pid}`, 'in_use');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -70,11 +74,11 @@ export class StateFile {
       const owner = Number(readFileSync(this.lockFile, 'utf8').trim());
       // Our own pid in the file is a previous life's (a restarted container reuses pids): not ours, so stale.
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new EmulatorStateError(`Retell emulator state folder ${this.dir} is in use by process ${owner}`);
+        throw new EmulatorStateError(`Retell emulator state folder ${this.dir} is in use by process ${owner}`, 'in_use');
       }
       rmSync(this.lockFile, { force: true });
     }
-    throw new EmulatorStateError(`Retell emulator state folder ${this.dir}: could not take its lock file`);
+    throw new EmulatorStateError(`Retell emulator state folder ${this.dir}: could not take its lock file`, 'in_use');
   }
 
   /** The saved workspace, or undefined when none was saved yet. Unreadable content is an error, never "empty". */
@@ -90,10 +94,10 @@ export class StateFile {
     try {
       contents = JSON.parse(text) as StateFileContents;
     } catch (error) {
-      throw new EmulatorStateError(`Retell emulator state file ${this.file} is not valid JSON (${(error as Error).message}); move it away to start empty`);
+      throw new EmulatorStateError(`Retell emulator state file ${this.file} is not valid JSON (${(error as Error).message}); move it away to start empty`, 'unreadable');
     }
     if (contents?.format !== FORMAT_VERSION) {
-      throw new EmulatorStateError(`Retell emulator state file ${this.file} has format ${String(contents?.format)}, expected ${FORMAT_VERSION}; move it away to start empty`);
+      throw new EmulatorStateError(`Retell emulator state file ${this.file} has format ${String(contents?.format)}, expected ${FORMAT_VERSION}; move it away to start empty`, 'unreadable');
     }
     const { format: _format, savedAt: _savedAt, ...saved } = contents;
     return saved;
