@@ -6,10 +6,7 @@ export class HealthDto {
   status: 'ok' | 'degraded';
   @ApiProperty({ enum: ['up', 'down'], example: 'up', description: 'Whether the database answered.' })
   database: 'up' | 'down';
-  /**
-   * Where the app's Retell traffic goes: `retell` (Retell itself) or `emulator` (the local Retell emulator: no real
-   * calls are placed).
-   */
+  /** Where the app's Retell traffic goes: retell (Retell itself) or emulator (local emulator, no real calls). */
   @ApiProperty({ enum: RETELL_MODES, example: 'retell' })
   retell: RetellMode;
 }

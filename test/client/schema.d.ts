@@ -935,8 +935,7 @@ export interface components {
              */
             database: "up" | "down";
             /**
-             * @description Where the app's Retell traffic goes: `retell` (Retell itself) or `emulator` (the local Retell emulator: no real
-             *     calls are placed).
+             * @description Where the app's Retell traffic goes: retell (Retell itself) or emulator (local emulator, no real calls).
              * @example retell
              * @enum {string}
              */
