@@ -42,7 +42,7 @@ export class RetellConnection implements OnApplicationShutdown {
       apiKey: EMULATOR_API_KEY,
       accountWebhookUrl: `${this.app.publicBaseUrl}/webhooks/retell`,
       timing: this.config.emulatorTiming,
-      logger: (message: string) => this.logger.debug(message),
+      logger: (message, level) => (level === 'warn' ? this.logger.warn(message) : this.logger.debug(message)),
       stateDir,
     });
     try {
@@ -71,9 +71,14 @@ async function loadEmulator(): Promise<typeof RetellEmulator> {
   }
 }
 
-/** The two start-up failures a person can fix, as one line naming the variable; anything else as it is. */
+/** The start-up failures a person can fix, as one line naming the variable; anything else as it is. */
 function explainEmulatorStartFailure(error: unknown, port: number): unknown {
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+  const { code, path } = error as NodeJS.ErrnoException;
+  // A file-system error naming a path while the emulator starts can only come from its state folder.
+  if (code !== undefined && path !== undefined) {
+    return new ConfigError('RETELL_EMULATOR_STATE_DIR', `— cannot write ${path} (${code}): make it writable, choose another folder, or set RETELL_EMULATOR_PERSIST=false`);
+  }
+  if (code === 'EADDRINUSE') {
     return new ConfigError('RETELL_EMULATOR_PORT', `is ${port}, which another process is listening on — is another \`npm start\` running? Stop it, or choose another port (0 = any free port)`);
   }
   // Matched by name: a static import of the class would load the emulator package in every mode.

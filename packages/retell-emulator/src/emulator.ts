@@ -38,7 +38,8 @@ export interface RetellEmulatorOptions {
   timing?: TimingMode;
   /** Webhook timeout for agents without `webhook_timeout_ms`; Retell's is 10 s. */
   webhookTimeoutMs?: number;
-  logger?: (message: string) => void;
+  /** Request and delivery traces come at `debug`; what an operator must see (a failed state write) at `warn`. */
+  logger?: (message: string, level: 'debug' | 'warn') => void;
   /**
    * Keep the workspace (agents and their versions, LLMs, numbers, calls and so their recordings) in this folder, so
    * it survives a restart: loaded by `start()`, written shortly after every change and by `stop()`. Unset: memory
@@ -76,7 +77,8 @@ export class RetellEmulator implements EmulatorControls {
   constructor(private readonly options: RetellEmulatorOptions) {
     if (!options.apiKey) throw new Error('RetellEmulator needs an apiKey.');
     const timing = options.timing ?? 'fast';
-    const log = options.logger ?? (() => undefined);
+    const logger = options.logger ?? (() => undefined);
+    const log = (message: string): void => logger(message, 'debug');
     this.tracker = new TaskTracker((error) => log(`background task failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     this.webhooks = new WebhookDispatcher({ apiKey: options.apiKey, tracker: this.tracker, retryDelayMs: WEBHOOK_RETRY_DELAY_MS[timing], log });
     this.timeline = new CallTimeline({
@@ -115,7 +117,7 @@ export class RetellEmulator implements EmulatorControls {
       log,
       changed: () => this.changed(),
     });
-    this.stateFile = options.stateDir === undefined ? undefined : new StateFile(options.stateDir, log);
+    this.stateFile = options.stateDir === undefined ? undefined : new StateFile(options.stateDir, (message) => logger(message, 'warn'));
   }
 
   /**
