@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { SavedState } from './state.js';
 
 /** Bumped when the saved shape changes incompatibly; an older file is refused rather than misread. */
@@ -54,8 +54,9 @@ export class StateFile {
     private readonly log: (message: string) => void = () => undefined,
     private readonly coalesceMs = DEFAULT_COALESCE_MS,
   ) {
-    this.file = join(dir, 'state.json');
-    this.lockFile = join(dir, 'lock');
+    // Absolute, so the same folder named two ways is still one lock.
+    this.file = resolve(dir, 'state.json');
+    this.lockFile = resolve(dir, 'lock');
   }
 
   /** Takes the folder for this process; a lock left by a process that no longer runs is taken over. */
@@ -71,7 +72,14 @@ export class StateFile {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const owner = Number(readFileSync(this.lockFile, 'utf8').trim());
+      let owner: number;
+      try {
+        owner = Number(readFileSync(this.lockFile, 'utf8').trim());
+      } catch (error) {
+        // Its owner just let go of it: try again.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
       // Our own pid in the file is a previous life's (a restarted container reuses pids): not ours, so stale.
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
         throw new EmulatorStateError(`Retell emulator state folder ${this.dir} is in use by process ${owner}`, 'in_use');
