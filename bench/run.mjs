@@ -23,7 +23,7 @@ const CONFIG = SMOKE
 if (process.env.BENCH_CALLS) CONFIG.calls = Number(process.env.BENCH_CALLS);
 if (process.env.BENCH_DURATION) CONFIG.duration = Number(process.env.BENCH_DURATION);
 const ONLY = process.env.BENCH_ONLY?.split(',');
-// The in-process Retell emulator's key: the app verifies webhook signatures with it when RETELL_API_KEY is unset.
+// The in-process Retell emulator's key: in emulator mode the app verifies webhook signatures with it.
 const RETELL_KEY = 'key_local_emulator_0000000000000000';
 const NODE = process.execPath;
 const children = new Set();
@@ -191,6 +191,12 @@ const appEnv = {
   HOST: '127.0.0.1',
   PUBLIC_BASE_URL: appBase,
   NODE_ENV: 'production',
+  // Production refuses to run on the emulator unless asked; the bench's emulator gets a free port and no state file,
+  // so a bench never meets a running `npm start` (port 3199, .data/retell-emulator) or another bench.
+  RETELL_MODE: 'emulator',
+  RETELL_API_KEY: undefined,
+  RETELL_EMULATOR_PORT: '0',
+  RETELL_EMULATOR_PERSIST: 'false',
   JWT_SECRET: randomBytes(48).toString('base64'),
   // Request logging off on both sides: the comparison is framework + ORM, not log I/O.
   LOG_LEVEL: 'warn',

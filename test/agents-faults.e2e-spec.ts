@@ -1,5 +1,5 @@
 import type { Response } from 'supertest';
-import type { FaultSpec } from '../src/retell/emulator/emulator.js';
+import type { FaultSpec } from '@retell-agents/retell-emulator';
 import { bootTestApp, type TestApp } from './support/app.js';
 import { agentBody, createAgent, customTool, expectRetellMatchesDatabase, OTHER_VOICE, type AgentBody } from './support/agents.js';
 import { createUser, type TestUser } from './support/factories.js';

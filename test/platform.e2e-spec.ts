@@ -72,7 +72,7 @@ describe('platform: errors, health, docs (e2e)', () => {
 
   it('reports health with a database check', async () => {
     const response = await t.http.get('/health').expect(200);
-    expect(response.body).toEqual({ status: 'ok', database: 'up' });
+    expect(response.body).toEqual({ status: 'ok', database: 'up', retell: 'emulator' });
   });
 
   it('serves Swagger UI and an OpenAPI document with both security schemes', async () => {

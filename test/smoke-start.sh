@@ -8,7 +8,9 @@ data=$(mktemp -d)
 chmod 755 "$data"
 port=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
 log="$data/app.log"
-env -u DATABASE_URL -u RETELL_API_KEY PORT="$port" EMBEDDED_PG_DIR="$data/pg" DEV_SECRET_FILE="$data/secret" \
+# The emulator on a free port with its state in the throwaway folder: never the fixed port or .data/ of a real `npm start`.
+env -u DATABASE_URL -u RETELL_API_KEY -u RETELL_MODE PORT="$port" EMBEDDED_PG_DIR="$data/pg" DEV_SECRET_FILE="$data/secret" \
+  RETELL_EMULATOR_PORT=0 RETELL_EMULATOR_STATE_DIR="$data/retell-emulator" \
   npm start >"$log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; rm -rf "$data"; }
@@ -22,6 +24,7 @@ done
 curl -fsS "http://127.0.0.1:$port/health" | grep -q '"database":"up"'
 curl -fsSL "http://127.0.0.1:$port/docs" | grep -q 'swagger-ui'
 grep -q 'local Retell emulator' "$log" || { echo "the log does not say the emulator is in use"; cat "$log"; exit 1; }
+curl -fsS "http://127.0.0.1:$port/health" | grep -q '"retell":"emulator"' || { echo "/health does not name the emulator"; exit 1; }
 
 # npm start runs node as a child of npm: signal the node process itself, as an orchestrator would signal PID 1.
 node_pid=$(pgrep -n -f "node dist/src/main.js")

@@ -1,5 +1,32 @@
 import { registerAs } from '@nestjs/config';
-import { bool, ConfigError, int, oneOf, optionalStr, url } from './env.js';
+import { bool, ConfigError, int, oneOf, optionalStr, str, url } from './env.js';
+
+export const RETELL_MODES = ['retell', 'emulator'] as const;
+export type RetellMode = (typeof RETELL_MODES)[number];
+
+/** The in-process emulator's port for `npm start`: fixed, so the recording URLs it hands out stay valid across restarts. */
+export const DEFAULT_EMULATOR_PORT = 3199;
+
+/**
+ * `retell` when RETELL_API_KEY is set, else `emulator` — except in production, where running on the emulator must be
+ * asked for (RETELL_MODE=emulator): a deployment that lost its key must not quietly place no calls.
+ */
+function readMode(env: NodeJS.ProcessEnv, apiKey: string | undefined): RetellMode {
+  const explicit = optionalStr(env, 'RETELL_MODE');
+  if (explicit === undefined) {
+    if (apiKey !== undefined) return 'retell';
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigError('RETELL_API_KEY', 'is required when NODE_ENV=production (or set RETELL_MODE=emulator to run on the local Retell emulator on purpose)');
+    }
+    return 'emulator';
+  }
+  const mode = oneOf(env, 'RETELL_MODE', RETELL_MODES, 'retell');
+  if (mode === 'retell' && apiKey === undefined) throw new ConfigError('RETELL_API_KEY', 'is required when RETELL_MODE=retell');
+  if (mode === 'emulator' && apiKey !== undefined) {
+    throw new ConfigError('RETELL_API_KEY', 'must not be set when RETELL_MODE=emulator (the emulator accepts and signs with its own key)');
+  }
+  return mode;
+}
 
 export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
   const apiKey = optionalStr(env, 'RETELL_API_KEY');
@@ -7,16 +34,23 @@ export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
   if (toolUrlsAllowPrivate && env.NODE_ENV === 'production') {
     throw new ConfigError('TOOL_URLS_ALLOW_PRIVATE', 'must not be true when NODE_ENV=production');
   }
+  const mode = readMode(env, apiKey);
+  // Tests run many apps at once: each gets its own emulator on a free port, in memory, unless it asks otherwise.
+  const isTest = env.NODE_ENV === 'test';
   return {
-    /** Unset: the app starts the local Retell emulator in-process and talks to it. */
+    /** `retell`: talk to Retell with `apiKey`. `emulator`: start the local Retell emulator in-process. */
+    mode,
+    /** Set exactly when `mode` is `retell`. */
     apiKey,
     baseUrl: url(env, 'RETELL_BASE_URL'),
     timeoutMs: int(env, 'RETELL_TIMEOUT_MS', 15_000, { min: 100, max: 300_000 }),
     maxRetries: int(env, 'RETELL_MAX_RETRIES', 2, { min: 0, max: 5 }),
     /** Port of the in-process emulator (0 = any free port). */
-    emulatorPort: int(env, 'RETELL_EMULATOR_PORT', 0, { min: 0, max: 65535 }),
+    emulatorPort: int(env, 'RETELL_EMULATOR_PORT', isTest ? 0 : DEFAULT_EMULATOR_PORT, { min: 0, max: 65535 }),
     /** How fast the emulator's calls unfold: `human` (seconds, for trying it out) or `fast` (tests). */
     emulatorTiming: oneOf(env, 'RETELL_EMULATOR_TIMING', ['human', 'fast'] as const, 'human'),
+    /** Where the in-process emulator keeps its workspace across restarts; undefined = memory only. */
+    emulatorStateDir: bool(env, 'RETELL_EMULATOR_PERSIST', !isTest) ? str(env, 'RETELL_EMULATOR_STATE_DIR', '.data/retell-emulator') : undefined,
     /** How long the voice catalogue (`GET /list-voices`) is reused before it is fetched again. */
     voicesCacheTtlSeconds: int(env, 'RETELL_VOICES_CACHE_TTL_SECONDS', 600, { min: 0, max: 86_400 }),
     /**

@@ -1,16 +1,21 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/public.decorator.js';
+import { retellConfig } from '../config/retell.config.js';
 import { HealthDto } from './health.dto.js';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(retellConfig.KEY) private readonly retell: ConfigType<typeof retellConfig>,
+  ) {}
 
-  /** Liveness and database reachability, for load balancers and orchestrators. */
+  /** Liveness, database reachability and the Retell mode, for load balancers, orchestrators and people. */
   @Get()
   @Public()
   @ApiOkResponse({ type: HealthDto })
@@ -22,6 +27,6 @@ export class HealthController {
       .then(() => true)
       .catch(() => false);
     if (!up) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down' };
+    return { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down', retell: this.retell.mode };
   }
 }

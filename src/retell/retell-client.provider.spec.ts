@@ -1,5 +1,5 @@
 import Retell from 'retell-sdk';
-import { RetellEmulator } from './emulator/emulator.js';
+import { RetellEmulator } from '@retell-agents/retell-emulator';
 import { cappedRetryFetch } from './retell-client.provider.js';
 
 describe('the Retell client on our request path', () => {

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, Provider } from '@ne
 import type { ConfigType } from '@nestjs/config';
 import Retell from 'retell-sdk';
 import { appConfig } from '../config/app.config.js';
+import { ConfigError } from '../config/env.js';
 import { retellConfig } from '../config/retell.config.js';
-import type { RetellEmulator } from './emulator/emulator.js';
+import type { EmulatorStateError, RetellEmulator } from '@retell-agents/retell-emulator';
 
 /** The key the in-process emulator accepts and signs webhooks with; it is not a Retell secret. */
 export const EMULATOR_API_KEY = 'key_local_emulator_0000000000000000';
@@ -23,31 +24,63 @@ export class RetellConnection implements OnApplicationShutdown {
   ) {}
 
   async open(): Promise<void> {
-    if (this.config.apiKey) {
-      this.apiKey = this.config.apiKey;
+    if (this.config.mode === 'retell') {
+      this.apiKey = this.config.apiKey!;
       this.baseUrl = this.config.baseUrl;
       this.logger.log(`Talking to Retell at ${this.baseUrl ?? 'https://api.retellai.com'}`);
       return;
     }
     this.apiKey = EMULATOR_API_KEY;
-    // Loaded only when used: a deployment talking to Retell never loads the emulator.
-    const { RetellEmulator } = await import('./emulator/emulator.js');
-    this.emulator = new RetellEmulator({
+    const { emulatorPort: port, emulatorStateDir: stateDir } = this.config;
+    this.emulator = new (await loadEmulator())({
       apiKey: EMULATOR_API_KEY,
       accountWebhookUrl: `${this.app.publicBaseUrl}/webhooks/retell`,
       timing: this.config.emulatorTiming,
-      logger: (message: string) => this.logger.debug(message),
+      logger: (message, level) => (level === 'warn' ? this.logger.warn(message) : this.logger.debug(message)),
+      stateDir,
     });
-    this.baseUrl = await this.emulator.start(this.config.emulatorPort);
+    try {
+      this.baseUrl = await this.emulator.start(port);
+    } catch (error) {
+      throw explainEmulatorStartFailure(error, port);
+    }
     this.logger.warn(
-      `RETELL_API_KEY is not set: using the local Retell emulator at ${this.baseUrl} — no real calls are placed. ` +
-        'Set RETELL_API_KEY to talk to Retell.',
+      `Retell mode "emulator": using the local Retell emulator at ${this.baseUrl} — no real calls are placed ` +
+        `(state ${stateDir ? `kept in ${stateDir}` : 'in memory only'}). Set RETELL_API_KEY to talk to Retell.`,
     );
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.emulator?.stop();
   }
+}
+
+/** Loaded only when used: a deployment talking to Retell never loads the emulator, and its image does not hold it. */
+async function loadEmulator(): Promise<typeof RetellEmulator> {
+  try {
+    return (await import('@retell-agents/retell-emulator')).RetellEmulator;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError('RETELL_MODE', 'is emulator, but the emulator package (packages/retell-emulator) is not installed or not built here: set RETELL_API_KEY, or run `npm run build` in a full checkout');
+  }
+}
+
+/** The start-up failures a person can fix, as one line naming the variable; anything else as it is. */
+function explainEmulatorStartFailure(error: unknown, port: number): unknown {
+  const { code, path } = error as NodeJS.ErrnoException;
+  // A file-system error naming a path while the emulator starts can only come from its state folder.
+  if (code !== undefined && path !== undefined) {
+    return new ConfigError('RETELL_EMULATOR_STATE_DIR', `— cannot write ${path} (${code}): make it writable, choose another folder, or set RETELL_EMULATOR_PERSIST=false`);
+  }
+  if (code === 'EADDRINUSE') {
+    return new ConfigError('RETELL_EMULATOR_PORT', `is ${port}, which another process is listening on — is another \`npm start\` running? Stop it, or choose another port (0 = any free port)`);
+  }
+  // Matched by name: a static import of the class would load the emulator package in every mode.
+  if (error instanceof Error && error.name === 'EmulatorStateError') {
+    const hint = (error as EmulatorStateError).reason === 'in_use' ? ': is another `npm start` running? Stop it, or give this instance its own folder (or RETELL_EMULATOR_PERSIST=false)' : '';
+    return new ConfigError('RETELL_EMULATOR_STATE_DIR', `— ${error.message}${hint}`);
+  }
+  return error;
 }
 
 /** The longest wait the SDK may take before retrying on our request path; Retell's `retry-after` has no upper bound. */

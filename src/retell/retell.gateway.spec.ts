@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import Retell from 'retell-sdk';
-import { RetellEmulator } from './emulator/emulator.js';
+import { RetellEmulator } from '@retell-agents/retell-emulator';
 import type { RetellConnection } from './retell-client.provider.js';
 import { RetellFailure, RetellGateway, type UndoStep } from './retell.gateway.js';
 

@@ -329,7 +329,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database reachability, for load balancers and orchestrators. */
+        /** Liveness, database reachability and the Retell mode, for load balancers, orchestrators and people. */
         get: operations["Health_check"];
         put?: never;
         post?: never;
@@ -934,6 +934,12 @@ export interface components {
              * @enum {string}
              */
             database: "up" | "down";
+            /**
+             * @description Where the app's Retell traffic goes: retell (Retell itself) or emulator (local emulator, no real calls).
+             * @example retell
+             * @enum {string}
+             */
+            retell: "retell" | "emulator";
             /**
              * @example ok
              * @enum {string}

@@ -4,7 +4,7 @@ type TestAgent = ReturnType<typeof request>;
 import { buildOpenApiDocument, closeApp, createApp } from '../../src/app.setup.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { RetellConnection } from '../../src/retell/retell-client.provider.js';
-import type { RetellEmulator } from '../../src/retell/emulator/emulator.js';
+import type { RetellEmulator } from '@retell-agents/retell-emulator';
 import { ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -22,10 +22,11 @@ export interface TestApp {
 /**
  * Boots the real application (createApp: same pipeline, guards, filters and migrations as production) on a fresh
  * database and its own in-process Retell emulator, listening on a free port so the emulator's webhooks reach it.
+ * `reuse` restarts an app: the same database (which the caller then owns and drops) and the same port.
  */
-export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const port = await freePort();
+export async function bootTestApp(env: Record<string, string> = {}, reuse: { db?: TestDatabase; port?: number } = {}): Promise<TestApp> {
+  const db = reuse.db ?? (await createTestDatabase());
+  const port = reuse.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const saved = { ...process.env };
   Object.assign(process.env, { PORT: String(port), PUBLIC_BASE_URL: baseUrl, HOST: '127.0.0.1' }, env);
@@ -33,6 +34,9 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
   try {
     app = await createApp({ databaseUrl: db.url });
     await app.listen(port, '127.0.0.1');
+  } catch (error) {
+    if (!reuse.db) await db.drop();
+    throw error;
   } finally {
     process.env = saved;
   }
@@ -50,7 +54,7 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
     baseUrl,
     close: async () => {
       await closeApp(app);
-      await db.drop();
+      if (!reuse.db) await db.drop();
     },
   };
 }

@@ -12,6 +12,7 @@ import { RetellApiError } from './http.js';
 import { Router } from './router.js';
 import { scenarioForNumber, type Scenario } from './scenarios.js';
 import { TaskTracker } from './scheduler.js';
+import { StateFile } from './persistence.js';
 import { EmulatorServer } from './server.js';
 import { EmulatorState, type CallView, type ReadonlyEmulatorState, type StoredCall } from './state.js';
 import { CallTimeline, STEP_DELAYS, type CallEvent, type TimingMode } from './timeline.js';
@@ -22,6 +23,7 @@ import { WebhookDispatcher, type WebhookBehaviour, type WebhookDelivery } from '
 export type { ActiveFault, FaultSpec } from './faults.js';
 export type { InboundCallInput, ScenarioTarget } from './control.js';
 export { RetellApiError } from './http.js';
+export { EmulatorStateError } from './persistence.js';
 export { SCENARIOS, SCENARIO_BY_NUMBER_SUFFIX, type Scenario } from './scenarios.js';
 export type { CallView, ReadonlyEmulatorState } from './state.js';
 export type { CallEvent, TimingMode } from './timeline.js';
@@ -36,7 +38,14 @@ export interface RetellEmulatorOptions {
   timing?: TimingMode;
   /** Webhook timeout for agents without `webhook_timeout_ms`; Retell's is 10 s. */
   webhookTimeoutMs?: number;
-  logger?: (message: string) => void;
+  /** Request and delivery traces come at `debug`; what an operator must see (a failed state write) at `warn`. */
+  logger?: (message: string, level: 'debug' | 'warn') => void;
+  /**
+   * Keep the workspace (agents and their versions, LLMs, numbers, calls and so their recordings) in this folder, so
+   * it survives a restart: loaded by `start()`, written shortly after every change and by `stop()`. Unset: memory
+   * only. One emulator per folder at a time (a lock file holds the owner's pid).
+   */
+  stateDir?: string;
 }
 
 /** Retell's default `webhook_events` for voice agents. */
@@ -63,11 +72,13 @@ export class RetellEmulator implements EmulatorControls {
   /** Keys `number:<E.164>` and `agent:<agent_id>`. */
   private readonly scenarioOverrides = new Map<string, Scenario>();
   private baseUrl: string | undefined;
+  private readonly stateFile: StateFile | undefined;
 
   constructor(private readonly options: RetellEmulatorOptions) {
     if (!options.apiKey) throw new Error('RetellEmulator needs an apiKey.');
     const timing = options.timing ?? 'fast';
-    const log = options.logger ?? (() => undefined);
+    const logger = options.logger ?? (() => undefined);
+    const log = (message: string): void => logger(message, 'debug');
     this.tracker = new TaskTracker((error) => log(`background task failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     this.webhooks = new WebhookDispatcher({ apiKey: options.apiKey, tracker: this.tracker, retryDelayMs: WEBHOOK_RETRY_DELAY_MS[timing], log });
     this.timeline = new CallTimeline({
@@ -76,7 +87,10 @@ export class RetellEmulator implements EmulatorControls {
       delays: STEP_DELAYS[timing],
       now: Date.now,
       mediaBaseUrl: () => this.baseUrl ?? 'http://127.0.0.1',
-      emit: (event, stored) => this.emit(event, stored),
+      emit: (event, stored) => {
+        this.changed();
+        this.emit(event, stored);
+      },
       finished: (stored) => this.webhooks.release(stored.call.call_id),
     });
     const ctx: HandlerContext = {
@@ -95,19 +109,38 @@ export class RetellEmulator implements EmulatorControls {
       ...voiceRoutes(),
       ...concurrencyRoutes(ctx),
     ]);
-    this.server = new EmulatorServer({ apiKey: options.apiKey, api, control: new Router(controlRoutes(this)), faults: this.faultInjector, log });
+    this.server = new EmulatorServer({
+      apiKey: options.apiKey,
+      api,
+      control: new Router(controlRoutes(this)),
+      faults: this.faultInjector,
+      log,
+      changed: () => this.changed(),
+    });
+    this.stateFile = options.stateDir === undefined ? undefined : new StateFile(options.stateDir, (message) => logger(message, 'warn'));
   }
 
-  /** Listens (port 0 = any free port) and resolves with the base URL, e.g. `http://127.0.0.1:41234`. */
+  /**
+   * Listens (port 0 = any free port) and resolves with the base URL, e.g. `http://127.0.0.1:41234`. With a
+   * `stateDir`, the saved workspace is loaded first and calls that were still in progress carry on.
+   */
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.baseUrl = await this.server.listen(port, host);
+    const saved = this.stateFile && this.openStateFile(this.stateFile);
+    try {
+      this.baseUrl = await this.server.listen(port, host);
+    } catch (error) {
+      this.stateFile?.close();
+      throw error;
+    }
+    for (const stored of saved?.calls ?? []) this.timeline.resume(stored);
     return this.baseUrl;
   }
 
-  /** Closes every socket and cancels every pending step and delivery. */
+  /** Closes every socket and cancels every pending step and delivery; with a `stateDir`, writes the workspace. */
   async stop(): Promise<void> {
     this.cancelActivity();
     await Promise.all([this.server.close(), this.tracker.whenIdle()]);
+    this.stateFile?.close();
     this.baseUrl = undefined;
   }
 
@@ -118,6 +151,7 @@ export class RetellEmulator implements EmulatorControls {
     this.faultInjector.clear();
     this.scenarioOverrides.clear();
     this.webhooks.behaviour = { duplicate: false, outOfOrder: false };
+    this.changed();
   }
 
   /** Agents, LLMs, phone numbers and calls as stored, for assertions such as "nothing was left behind at Retell". */
@@ -172,6 +206,7 @@ export class RetellEmulator implements EmulatorControls {
     const call = newPhoneCall({ resolved, direction: 'inbound', retellNumber: number, from_number: fromNumber, to_number: number.view.phone_number, extras: {} });
     const scenario = input.scenario ?? this.scenarioFor({ agentId: resolved.agent.id });
     this.timeline.begin(storeCall(this.store, call, scenario, Date.now()));
+    this.changed();
     return call;
   }
 
@@ -192,6 +227,23 @@ export class RetellEmulator implements EmulatorControls {
     if (url === undefined || !events.includes(event)) return;
     const timeoutMs = typeof config.webhook_timeout_ms === 'number' ? config.webhook_timeout_ms : (this.options.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS);
     this.webhooks.send({ url, timeoutMs }, event, stored.call);
+  }
+
+  private openStateFile(stateFile: StateFile) {
+    stateFile.lock();
+    try {
+      const saved = stateFile.load();
+      if (saved) this.store.restore(saved);
+      return saved;
+    } catch (error) {
+      stateFile.close();
+      throw error;
+    }
+  }
+
+  /** Something in the workspace changed: have it written soon (calls within a short window share one write). */
+  private changed(): void {
+    this.stateFile?.changed(() => this.store.save());
   }
 
   private cancelActivity(): void {

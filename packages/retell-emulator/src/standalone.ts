@@ -8,6 +8,7 @@ import { RetellEmulator, type TimingMode } from './emulator.js';
  *   RETELL_API_KEY               the key clients must send and webhooks are signed with (default: a fixed dev key)
  *   RETELL_EMULATOR_WEBHOOK_URL  account-level webhook URL for agents without their own
  *   RETELL_EMULATOR_TIMING       human (default) or fast
+ *   RETELL_EMULATOR_STATE_DIR    keep the workspace in this folder across restarts (default: memory only)
  */
 
 const DEV_API_KEY = 'key_retell_emulator_dev_0000000000';
@@ -28,12 +29,14 @@ async function main(): Promise<void> {
   const apiKey = env.RETELL_API_KEY || DEV_API_KEY;
   const accountWebhookUrl = env.RETELL_EMULATOR_WEBHOOK_URL || undefined;
   const log = (message: string): void => console.log(`[retell-emulator] ${message}`);
-  const emulator = new RetellEmulator({ apiKey, accountWebhookUrl, timing: readTiming(env.RETELL_EMULATOR_TIMING), logger: log });
+  const stateDir = env.RETELL_EMULATOR_STATE_DIR || undefined;
+  const emulator = new RetellEmulator({ apiKey, accountWebhookUrl, timing: readTiming(env.RETELL_EMULATOR_TIMING), logger: log, stateDir });
   const url = await emulator.start(readPort(env.RETELL_EMULATOR_PORT), env.RETELL_EMULATOR_HOST || '127.0.0.1');
 
   log(`Retell emulator listening on ${url} (point the SDK's baseURL or RETELL_BASE_URL here)`);
   log(env.RETELL_API_KEY ? 'API key: taken from RETELL_API_KEY' : `API key: ${apiKey} (set RETELL_API_KEY to choose another)`);
   log(`Account webhook URL: ${accountWebhookUrl ?? 'none (set RETELL_EMULATOR_WEBHOOK_URL)'}`);
+  log(`State: ${stateDir ? `kept in ${stateDir}` : 'in memory only (set RETELL_EMULATOR_STATE_DIR to keep it across restarts)'}`);
   log(`Control API (unauthenticated, keep it private): ${url}/__emulator/`);
 
   const shutdown = (signal: string): void => {

@@ -15,6 +15,8 @@ export interface EmulatorServerDeps {
   control: Router;
   faults: FaultInjector;
   log(message: string): void;
+  /** After every request that may have changed the workspace (any method but GET and HEAD). */
+  changed(): void;
 }
 
 /**
@@ -68,7 +70,10 @@ export class EmulatorServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const startedAt = Date.now();
-    res.once('finish', () => this.deps.log(`${method} ${req.url} → ${res.statusCode} (${Date.now() - startedAt} ms)`));
+    res.once('finish', () => {
+      this.deps.log(`${method} ${req.url} → ${res.statusCode} (${Date.now() - startedAt} ms)`);
+      if (method !== 'GET' && method !== 'HEAD') this.deps.changed();
+    });
     try {
       const { pathname, searchParams } = new URL(req.url ?? '/', 'http://emulator.invalid');
       const isControl = pathname.startsWith(`${CONTROL_PATH}/`);

@@ -84,6 +84,28 @@ export class CallTimeline {
     });
   }
 
+  /**
+   * Carries on with a call whose timeline was cut by a stop (its state came back from a state file): it resumes at
+   * the step it had reached, as a call at Retell goes on while a client restarts. The next step waits at least a
+   * ring delay, so the webhook receiver that starts alongside the emulator can come up first.
+   */
+  resume(stored: StoredCall): void {
+    const { call } = stored;
+    const outcome = OUTCOMES[stored.scenario];
+    const minDelay = this.deps.delays.ringMs;
+    if (call.call_status === 'registered') {
+      this.schedule(stored, minDelay, () => this.pickUp(stored));
+    } else if (call.call_status === 'ongoing') {
+      const talkMs = outcome.lastsUntilMaxDuration ? this.maxDurationOf(stored) : this.deps.delays.talkMs;
+      const remaining = call.start_timestamp! + talkMs - this.deps.now();
+      this.schedule(stored, Math.max(remaining, minDelay), () => this.end(stored, this.endingOf(outcome)));
+    } else if (call.call_analysis === undefined) {
+      const stopped = call.disconnection_reason === 'manual_stopped';
+      const analysis = !stopped ? outcome.analysis : call.start_timestamp !== undefined ? STOPPED_ANALYSIS : { ...STOPPED_ANALYSIS, user_sentiment: 'Unknown' as const };
+      this.analyse(stored, analysis, minDelay);
+    }
+  }
+
   /** Forgets every live call; the tracker cancels their timers. */
   clear(): void {
     this.nextStep.clear();
@@ -102,7 +124,7 @@ export class CallTimeline {
 
   private pickUp(stored: StoredCall): void {
     const outcome = OUTCOMES[stored.scenario];
-    const ending: Ending = { status: outcome.finalStatus, reason: outcome.disconnectionReason, analysis: outcome.analysis };
+    const ending = this.endingOf(outcome);
     if (!outcome.connects) {
       this.end(stored, ending);
       return;
@@ -127,11 +149,19 @@ export class CallTimeline {
     });
     if (connected) Object.assign(call, this.recordingOf(stored, durationMs, ending.maxTurns));
     this.deps.emit('call_ended', stored);
-    this.schedule(stored, this.deps.delays.analysisMs, () => {
-      call.call_analysis = { ...ending.analysis };
+    this.analyse(stored, ending.analysis, this.deps.delays.analysisMs);
+  }
+
+  private analyse(stored: StoredCall, analysis: CallAnalysis, delayMs: number): void {
+    this.schedule(stored, delayMs, () => {
+      stored.call.call_analysis = { ...analysis };
       this.deps.emit('call_analyzed', stored);
       this.deps.finished(stored);
     });
+  }
+
+  private endingOf(outcome: ScenarioOutcome): Ending {
+    return { status: outcome.finalStatus, reason: outcome.disconnectionReason, analysis: outcome.analysis };
   }
 
   private recordingOf(stored: StoredCall, durationMs: number, maxTurns: number | undefined): Partial<Retell.PhoneCallResponse> {

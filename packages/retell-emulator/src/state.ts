@@ -38,6 +38,17 @@ export interface ReadonlyEmulatorState {
   readonly calls: ReadonlyMap<string, StoredCall>;
 }
 
+/** The workspace as written to a state file: plain JSON, one array per map. */
+export interface SavedState {
+  lastSeq: number;
+  agents: StoredAgent[];
+  llms: StoredLlm[];
+  phoneNumbers: StoredPhoneNumber[];
+  calls: StoredCall[];
+  idempotencyKeys: Array<[string, { callId: string; expiresAt: number }]>;
+  tombstones: Array<[string, SortKey]>;
+}
+
 /** Everything a Retell workspace holds, in memory. */
 export class EmulatorState implements ReadonlyEmulatorState {
   readonly agents = new Map<string, StoredAgent>();
@@ -52,6 +63,31 @@ export class EmulatorState implements ReadonlyEmulatorState {
 
   nextSeq(): number {
     return ++this.lastSeq;
+  }
+
+  /** A copy-free view for `JSON.stringify`; the caller must serialise it before the state changes again. */
+  save(): SavedState {
+    return {
+      lastSeq: this.lastSeq,
+      agents: [...this.agents.values()],
+      llms: [...this.llms.values()],
+      phoneNumbers: [...this.phoneNumbers.values()],
+      calls: [...this.calls.values()],
+      idempotencyKeys: [...this.idempotencyKeys],
+      tombstones: [...this.tombstones],
+    };
+  }
+
+  /** Replaces everything with a saved workspace. */
+  restore(saved: SavedState): void {
+    this.clear();
+    this.lastSeq = saved.lastSeq;
+    for (const agent of saved.agents) this.agents.set(agent.id, agent);
+    for (const llm of saved.llms) this.llms.set(llm.id, llm);
+    for (const number of saved.phoneNumbers) this.phoneNumbers.set(number.view.phone_number, number);
+    for (const call of saved.calls) this.calls.set(call.call.call_id, call);
+    for (const [key, value] of saved.idempotencyKeys) this.idempotencyKeys.set(key, value);
+    for (const [key, value] of saved.tombstones) this.tombstones.set(key, value);
   }
 
   clear(): void {

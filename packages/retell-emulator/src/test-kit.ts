@@ -21,9 +21,10 @@ export interface EmulatorHarness {
   stop(): Promise<void>;
 }
 
-export async function startEmulator(options: Partial<RetellEmulatorOptions> = {}): Promise<EmulatorHarness> {
+/** `port`: where to listen (default any free port), e.g. the port of an earlier emulator on the same `stateDir`. */
+export async function startEmulator({ port = 0, ...options }: Partial<RetellEmulatorOptions> & { port?: number } = {}): Promise<EmulatorHarness> {
   const emulator = new RetellEmulator({ apiKey: TEST_API_KEY, timing: 'fast', ...options });
-  const baseURL = await emulator.start();
+  const baseURL = await emulator.start(port);
   const violations: string[] = [];
   return {
     emulator,

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 
 type Json = Record<string, unknown>;
 
-const SPEC_FILE = fileURLToPath(new URL('./retell-openapi.yaml', import.meta.url));
+const SPEC_FILE = fileURLToPath(new URL('../retell-openapi.yaml', import.meta.url));
 
 const isJsonObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
