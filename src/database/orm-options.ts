@@ -14,6 +14,8 @@ export function ormOptions(options: { url: string; poolMax?: number; debug?: boo
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: options.debug ?? false,
+    // Its lines go into JSON logs (the migrator's "[migrator] Applied …"): no ANSI colour escapes in them.
+    colors: false,
     pool: { min: 0, max: options.poolMax ?? 10 },
     driverOptions: { connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 },
     // A missing database is created (and logged) or refused by openDatabase's check, never silently here.
