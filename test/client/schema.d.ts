@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's agents, newest first; filter by `isActive`, search the name with `q`. */
+        /**
+         * The caller's agents, newest first; filter by isActive, search the name with q.
+         * @description The caller's agents, newest first; filter by `isActive`, search the name with `q`.
+         */
         get: operations["Agents_list"];
         put?: never;
         /** Create an agent with its LLM configuration and tools, at Retell and here. */
@@ -32,7 +35,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice: the same key
+         * Place an outbound phone call with the agent. Send an Idempotency-Key so a retry never dials twice: the same key and body return the first response (with Idempotent-Replayed: true); the same key with another body is a 422.
+         * @description Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice: the same key
          *     and body return the first response (with `Idempotent-Replayed: true`); the same key with another body is a 422.
          */
         post: operations["Calls_placeCall"];
@@ -127,7 +131,10 @@ export interface paths {
         delete: operations["AgentTools_remove"];
         options?: never;
         head?: never;
-        /** Change a tool's type or configuration (a given `toolConfig` replaces the old one). */
+        /**
+         * Change a tool's type or configuration (a given toolConfig replaces the old one).
+         * @description Change a tool's type or configuration (a given `toolConfig` replaces the old one).
+         */
         patch: operations["AgentTools_update"];
         trace?: never;
     };
@@ -421,7 +428,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Where Retell posts call events (agents' webhook_url). Public, but every request must carry a valid
+         * Where Retell posts call events (agents' webhook_url). Public, but every request must carry a valid x-retell-signature over its raw body. Answers 204 fast; duplicates and late events are accepted and change nothing.
+         * @description Where Retell posts call events (agents' webhook_url). Public, but every request must carry a valid
          *     `x-retell-signature` over its raw body. Answers 204 fast; duplicates and late events are accepted and change nothing.
          */
         post: operations["RetellWebhooks_receive"];
@@ -596,7 +604,15 @@ export interface components {
         CallDetailResponseDto: {
             /** @example 7 */
             agentId: number;
-            /** @description Retell's post-call analysis: call_summary, user_sentiment, call_successful, … */
+            /**
+             * @description Retell's post-call analysis (set last: once it is here, the call is complete).
+             * @example {
+             *       "call_successful": true,
+             *       "call_summary": "The agent confirmed the appointment for tomorrow at 10 AM.",
+             *       "in_voicemail": false,
+             *       "user_sentiment": "Positive"
+             *     }
+             */
             analysis: {
                 [key: string]: unknown;
             } | null;
@@ -605,7 +621,31 @@ export interface components {
              * @enum {string}
              */
             callType: "phone_call" | "web_call";
-            /** @description Retell's cost breakdown (combined_cost in cents). */
+            /**
+             * @description Retell's cost breakdown, in cents.
+             * @example {
+             *       "combined_cost": 7.0014,
+             *       "product_costs": [
+             *         {
+             *           "cost": 4.9014,
+             *           "product": "retell_voice_engine",
+             *           "unit_price": 0.1167
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "retell_llm",
+             *           "unit_price": 0.025
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "telephony",
+             *           "unit_price": 0.025
+             *         }
+             *       ],
+             *       "total_duration_seconds": 42,
+             *       "total_duration_unit_price": 0.1667
+             *     }
+             */
             cost: {
                 [key: string]: unknown;
             } | null;
@@ -624,6 +664,11 @@ export interface components {
              * @example 42
              */
             durationSeconds: number | null;
+            /**
+             * @example {
+             *       "customer_name": "Ada"
+             *     }
+             */
             dynamicVariables: {
                 [key: string]: string;
             } | null;
@@ -636,6 +681,12 @@ export interface components {
             fromNumber: string | null;
             /** @example 42 */
             id: number;
+            /**
+             * @description Your own data, as sent when the call was placed.
+             * @example {
+             *       "crm_ticket": "T-1234"
+             *     }
+             */
             metadata: {
                 [key: string]: unknown;
             } | null;
@@ -657,7 +708,10 @@ export interface components {
             toNumber: string | null;
             /** @description The conversation as text. */
             transcript: string | null;
-            /** @description Utterances: `{ role, content, words? }`. */
+            /**
+             * @description Utterances: `{ role, content, words? }`.
+             * @example [{"role":"agent","content":"Hello, Acme Dental, how can I help?","words":[{"word":"Hello,","start":0.4,"end":0.9}]},{"role":"user","content":"I"d like to confirm my appointment."}]
+             */
             transcriptObject: Record<string, never>[] | null;
             /** Format: date-time */
             updatedAt: string;
@@ -670,7 +724,15 @@ export interface components {
         CallResponseDto: {
             /** @example 7 */
             agentId: number;
-            /** @description Retell's post-call analysis: call_summary, user_sentiment, call_successful, … */
+            /**
+             * @description Retell's post-call analysis (set last: once it is here, the call is complete).
+             * @example {
+             *       "call_successful": true,
+             *       "call_summary": "The agent confirmed the appointment for tomorrow at 10 AM.",
+             *       "in_voicemail": false,
+             *       "user_sentiment": "Positive"
+             *     }
+             */
             analysis: {
                 [key: string]: unknown;
             } | null;
@@ -679,7 +741,31 @@ export interface components {
              * @enum {string}
              */
             callType: "phone_call" | "web_call";
-            /** @description Retell's cost breakdown (combined_cost in cents). */
+            /**
+             * @description Retell's cost breakdown, in cents.
+             * @example {
+             *       "combined_cost": 7.0014,
+             *       "product_costs": [
+             *         {
+             *           "cost": 4.9014,
+             *           "product": "retell_voice_engine",
+             *           "unit_price": 0.1167
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "retell_llm",
+             *           "unit_price": 0.025
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "telephony",
+             *           "unit_price": 0.025
+             *         }
+             *       ],
+             *       "total_duration_seconds": 42,
+             *       "total_duration_unit_price": 0.1667
+             *     }
+             */
             cost: {
                 [key: string]: unknown;
             } | null;
@@ -698,6 +784,11 @@ export interface components {
              * @example 42
              */
             durationSeconds: number | null;
+            /**
+             * @example {
+             *       "customer_name": "Ada"
+             *     }
+             */
             dynamicVariables: {
                 [key: string]: string;
             } | null;
@@ -710,6 +801,12 @@ export interface components {
             fromNumber: string | null;
             /** @example 42 */
             id: number;
+            /**
+             * @description Your own data, as sent when the call was placed.
+             * @example {
+             *       "crm_ticket": "T-1234"
+             *     }
+             */
             metadata: {
                 [key: string]: unknown;
             } | null;
@@ -745,7 +842,18 @@ export interface components {
              * @example Front desk
              */
             name: string;
-            /** @description Tools the LLM may call; names must be unique. */
+            /**
+             * @description Tools the LLM may call; names must be unique.
+             * @example [
+             *       {
+             *         "toolConfig": {
+             *           "description": "Hang up when the caller is done",
+             *           "name": "end_call"
+             *         },
+             *         "toolType": "end_call"
+             *       }
+             *     ]
+             */
             tools?: components["schemas"]["CreateAgentToolDto"][];
             /**
              * @description A voice from `GET /voices`.
@@ -776,7 +884,7 @@ export interface components {
         CreateApiKeyDto: {
             /**
              * @description Optional expiry (ISO 8601, in the future).
-             * @example 2027-06-30T00:00:00Z
+             * @example 2030-06-30T00:00:00Z
              */
             expiresAt?: string;
             /**
@@ -785,6 +893,17 @@ export interface components {
              */
             keyName: string;
         };
+        /**
+         * @example {
+         *       "dynamicVariables": {
+         *         "customer_name": "Ada"
+         *       },
+         *       "metadata": {
+         *         "crm_ticket": "T-1234"
+         *       },
+         *       "toNumber": "+14155550199"
+         *     }
+         */
         CreateCallDto: {
             /**
              * @description Values for the agent prompt's `{{variables}}`; Retell takes strings only.
@@ -815,6 +934,15 @@ export interface components {
              */
             toNumber: string;
         };
+        /**
+         * @example {
+         *       "beginMessage": "Hello, Acme Dental, how can I help?",
+         *       "generalPrompt": "You are the front desk of Acme Dental. Be brief and friendly.",
+         *       "highPriority": false,
+         *       "model": "gpt-4.1",
+         *       "temperature": 0.2
+         *     }
+         */
         CreateLlmConfigurationDto: {
             /**
              * @description The agent's first words. Null: the LLM decides; "": the agent waits for the caller.
@@ -941,14 +1069,19 @@ export interface components {
             status: "ok" | "degraded";
         };
         ImportPhoneNumberDto: {
+            /** @example New York office */
             nickname?: string;
             /**
              * @description The number to bring over SIP, E.164.
-             * @example +14155550123
+             * @example +12125550147
              */
             phoneNumber: string;
+            /** @example trunk-password-from-your-carrier */
             sipTrunkAuthPassword?: string;
-            /** @description SIP trunk credentials: passed to Retell, never stored, returned or logged. */
+            /**
+             * @description SIP trunk credentials: passed to Retell, never stored, returned or logged.
+             * @example acme-trunk
+             */
             sipTrunkAuthUsername?: string;
             /**
              * @description Your SIP trunk's termination host, without scheme.
@@ -1021,11 +1154,21 @@ export interface components {
             url: string;
         };
         McpServerResponseDto: {
+            /**
+             * @example {
+             *       "X-Tenant": "acme"
+             *     }
+             */
             headers: {
                 [key: string]: string;
             } | null;
             /** @example crm */
             name: string;
+            /**
+             * @example {
+             *       "tenant": "acme"
+             *     }
+             */
             queryParams: {
                 [key: string]: string;
             } | null;
@@ -1117,11 +1260,14 @@ export interface components {
             tokenType: "Bearer";
         };
         UpdateAgentDto: {
-            /** @description Null clears it. */
+            /**
+             * @description Null clears it.
+             * @example Answers the Springfield office after hours
+             */
             description?: string | null;
             /**
              * @description An inactive agent stays at Retell; it is a flag for this API's users.
-             * @example false
+             * @example true
              */
             isActive?: boolean;
             /** @example Front desk (after hours) */
@@ -1130,13 +1276,31 @@ export interface components {
             voiceId?: string;
         };
         UpdateAgentToolDto: {
-            /** @description The tool as Retell's `general_tools[]` takes it, without `type`: `name` (letters, digits, `_`, `-`, at most 64, unique per agent) and the fields of that type, e.g. `url` for `custom` (https, public host), `code` for `code`, `transfer_destination` and `transfer_option` for `transfer_call`. Unknown fields are refused. `agent_id` in `agent_swap` (and in an agentic warm transfer) must be the `retellAgentId` of one of the caller's agents. */
+            /**
+             * @description The tool as Retell's `general_tools[]` takes it, without `type`: `name` (letters, digits, `_`, `-`, at most 64, unique per agent) and the fields of that type, e.g. `url` for `custom` (https, public host), `code` for `code`, `transfer_destination` and `transfer_option` for `transfer_call`. Unknown fields are refused. `agent_id` in `agent_swap` (and in an agentic warm transfer) must be the `retellAgentId` of one of the caller's agents.
+             * @example {
+             *       "description": "Looks up an order by its number or by the caller’s phone number",
+             *       "method": "POST",
+             *       "name": "lookup_order",
+             *       "timeout_ms": 10000,
+             *       "url": "https://api.example.com/orders/lookup"
+             *     }
+             */
             toolConfig?: {
                 [key: string]: unknown;
             };
-            /** @enum {string} */
+            /**
+             * @example custom
+             * @enum {string}
+             */
             toolType?: "end_call" | "transfer_call" | "check_availability_cal" | "book_appointment_cal" | "agent_swap" | "press_digit" | "send_sms" | "custom" | "code" | "extract_dynamic_variable" | "bridge_transfer" | "cancel_transfer" | "mcp";
         };
+        /**
+         * @example {
+         *       "beginMessage": "Hello, Acme Dental, this is the front desk. How can I help?",
+         *       "temperature": 0.3
+         *     }
+         */
         UpdateLlmConfigurationDto: {
             /**
              * @description The agent's first words. Null: the LLM decides; "": the agent waits for the caller.
@@ -1173,13 +1337,21 @@ export interface components {
              */
             temperature?: number;
         };
+        /**
+         * @example {
+         *       "firstName": "Ada",
+         *       "lastName": "Lovelace"
+         *     }
+         */
         UpdateMeDto: {
             currentPassword?: string;
             /**
              * Format: email
              * @description Changing the e-mail needs `currentPassword`.
+             * @example ada@acme.example
              */
             email?: string;
+            /** @example Ada */
             firstName?: string;
             lastName?: string;
             /** @description Changing the password needs `currentPassword`; every refresh token is revoked. */
@@ -1187,15 +1359,27 @@ export interface components {
             /** @example acme_ops */
             username?: string;
         };
+        /**
+         * @example {
+         *       "isActive": true,
+         *       "nickname": "Front desk (after hours)"
+         *     }
+         */
         UpdatePhoneNumberDto: {
             /**
              * @description Move the number to another of your agents (inbound and outbound).
              * @example 12
              */
             agentId?: number;
-            /** @description false unbinds the number at Retell (calls to it go unanswered); true binds it again. */
+            /**
+             * @description false unbinds the number at Retell (calls to it go unanswered); true binds it again.
+             * @example true
+             */
             isActive?: boolean;
-            /** @description null clears it. */
+            /**
+             * @description null clears it.
+             * @example Front desk (after hours)
+             */
             nickname?: string | null;
         };
         UserResponseDto: {
@@ -1290,9 +1474,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -1374,7 +1558,7 @@ export interface operations {
                      *         {
                      *           "field": "name",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "name must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -1547,9 +1731,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "toNumber",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "toNumber must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -1784,9 +1968,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -1885,9 +2069,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "model",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "model must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -2074,9 +2258,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "areaCode",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "areaCode must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -2280,9 +2464,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "phoneNumber",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "phoneNumber must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -2487,9 +2671,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -2588,9 +2772,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "toolType",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "toolType must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -2791,9 +2975,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -2888,9 +3072,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -3044,9 +3228,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "toolType",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "toolType must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -3250,9 +3434,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "dynamicVariables",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "dynamicVariables must be an object"
                      *           ]
                      *         }
                      *       ],
@@ -3452,9 +3636,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -3548,9 +3732,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -3705,7 +3889,7 @@ export interface operations {
                      *         {
                      *           "field": "name",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "name must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -3892,9 +4076,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "versionTitle",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "versionTitle must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4080,9 +4264,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -4179,9 +4363,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "keyName",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "keyName must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4310,9 +4494,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -4423,9 +4607,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -4539,9 +4723,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "login",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "login must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4673,9 +4857,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "refreshToken",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "refreshToken must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4789,9 +4973,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "username",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "username must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4916,9 +5100,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -4996,9 +5180,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5093,9 +5277,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5294,9 +5478,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -5374,9 +5558,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5470,9 +5654,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5625,9 +5809,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5950,9 +6134,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "username",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "username must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -6084,9 +6268,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -6234,9 +6418,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "event",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "event must be a string"
                      *           ]
                      *         }
                      *       ],
