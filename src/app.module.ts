@@ -40,7 +40,12 @@ export class AppModule {
           driver: PostgreSqlDriver,
           inject: [databaseConfig.KEY],
           useFactory: (database: ConfigType<typeof databaseConfig>) => ({
-            ...ormOptions({ url: options.databaseUrl, poolMax: database.poolMax, debug: database.debugSql }),
+            ...ormOptions({
+              url: options.databaseUrl,
+              poolMax: database.poolMax,
+              debug: database.debugSql,
+              connectTimeoutMs: database.connectTimeoutMs,
+            }),
             registerRequestContext: true,
           }),
         }),

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { closeApp, createApp } from './app.setup.js';
-import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readRetellConfig } from './config/index.js';
-import { openDatabase } from './database/database.js';
+import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readRetellConfig, StartupError } from './config/index.js';
+import { openDatabase, type DatabaseServer } from './database/database.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -11,7 +10,22 @@ async function main(): Promise<void> {
   readAuthConfig();
   readRetellConfig();
   readCallsConfig();
-  const database = await openDatabase(readDatabaseConfig(), (message) => console.error(message));
+  const database = await openDatabase(readDatabaseConfig(), {
+    log: (message) => console.error(message),
+    production: appConfig.env === 'production',
+  });
+  try {
+    await serve(database, appConfig);
+  } catch (error) {
+    await database.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serve(database: DatabaseServer, appConfig: ReturnType<typeof readAppConfig>): Promise<void> {
+  // Loaded only once the configuration and the database are known to be good: those failures come in well under a
+  // second, without first loading the whole framework.
+  const { closeApp, createApp } = await import('./app.setup.js');
   const app = await createApp({ databaseUrl: database.url });
 
   let closing = false;
@@ -26,7 +40,17 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
 
-  await app.listen(appConfig.port, appConfig.host);
+  try {
+    await app.listen(appConfig.port, appConfig.host);
+  } catch (error) {
+    await closeApp(app).catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StartupError(
+        `PORT ${appConfig.port} is already in use on ${appConfig.host} — is another \`npm start\` running? Stop it, or set PORT to a free port.`,
+      );
+    }
+    throw error;
+  }
   const log = app.getHttpAdapter().getInstance().log;
   log.info(
     `Listening on ${appConfig.publicBaseUrl}${appConfig.swaggerEnabled ? ` — Swagger UI at ${appConfig.publicBaseUrl}/docs` : ''}` +
@@ -35,6 +59,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error && error.name === 'ConfigError' ? error.message : error);
+  const known = error instanceof Error && (error.name === 'ConfigError' || error.name === 'StartupError');
+  console.error(known ? error.message : error);
   process.exit(1);
 });

@@ -81,7 +81,7 @@ describe('API keys (e2e)', () => {
       return key;
     })());
     const response = await t.http.get('/users/me').set('x-api-key', unknown).expect(401);
-    expect(response.body.message).toBe('Authentication required: a valid bearer token or x-api-key');
+    expect(response.body.message).toBe('Invalid API key');
   });
 
   it('does not let an API key manage keys or the account (403)', async () => {

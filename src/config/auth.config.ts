@@ -22,8 +22,13 @@ function jwtSecret(env: NodeJS.ProcessEnv, nodeEnv: string): string {
   const file = str(env, 'DEV_SECRET_FILE', '.data/dev-jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(48).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, secret, { mode: 0o600 });
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, secret, { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError('DEV_SECRET_FILE', `cannot be written (${file}: ${code}): make its folder writable, or set JWT_SECRET`);
+  }
   return secret;
 }
 

@@ -21,6 +21,12 @@ describe('configuration', () => {
     [() => readDatabaseConfig({ DATABASE_URL: 'mysql://x@y/z' }), 'Invalid configuration: DATABASE_URL must use postgres: or postgresql:'],
     [() => readAuthConfig({ JWT_SECRET: 'short' }), 'Invalid configuration: JWT_SECRET must be at least 32 characters'],
     [() => readAuthConfig({ NODE_ENV: 'production' }), 'Invalid configuration: JWT_SECRET is required when NODE_ENV=production'],
+    // A folder that cannot hold the generated secret (a read-only .data/): a path under a file fails even for root.
+    [
+      () => readAuthConfig({ DEV_SECRET_FILE: '/dev/null/dev-jwt-secret' }),
+      'Invalid configuration: DEV_SECRET_FILE cannot be written (/dev/null/dev-jwt-secret: EEXIST): make its folder writable, or set JWT_SECRET',
+    ],
+    [() => readDatabaseConfig({ DB_CONNECT_TIMEOUT_MS: '5' }), 'Invalid configuration: DB_CONNECT_TIMEOUT_MS must be >= 100 (got 5)'],
     [() => readRetellConfig({ RETELL_MAX_RETRIES: '9' }), 'Invalid configuration: RETELL_MAX_RETRIES must be <= 5 (got 9)'],
     [() => readCallsConfig({ CALLS_PER_MINUTE_PER_USER: '0' }), 'Invalid configuration: CALLS_PER_MINUTE_PER_USER must be >= 1 (got 0)'],
     [() => readRetellConfig({ RETELL_VOICES_CACHE_TTL_SECONDS: '-1' }), 'Invalid configuration: RETELL_VOICES_CACHE_TTL_SECONDS must be >= 0 (got -1)'],

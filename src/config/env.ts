@@ -9,6 +9,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** A start-up failure with a message a person can act on (what is wrong, what to do): printed without a stack. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
 type Env = Record<string, string | undefined>;
 
 function raw(env: Env, name: string): string | undefined {

@@ -3,4 +3,4 @@ export * from './auth.config.js';
 export * from './calls.config.js';
 export * from './database.config.js';
 export * from './retell.config.js';
-export { ConfigError } from './env.js';
+export { ConfigError, StartupError } from './env.js';

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readDatabaseConfig } from '../config/database.config.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { openDatabase } from './database.js';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -13,11 +13,16 @@ if (!command) {
   process.exit(2);
 }
 
-const config = readDatabaseConfig();
-const embedded = config.url ? undefined : await startEmbeddedPostgres({ dir: config.embeddedDir, port: config.embeddedPort });
-const url = config.url ?? embedded!.url;
+const database = await openDatabase(readDatabaseConfig(), {
+  log: (message) => console.error(message),
+  production: process.env.NODE_ENV === 'production',
+}).catch((error: Error) => {
+  console.error(error.name === 'ConfigError' || error.name === 'StartupError' ? error.message : error);
+  process.exit(1);
+});
+const url = database.url;
 
 const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url }, shell: false });
 const code: number = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
-await embedded?.stop();
+await database.stop();
 process.exit(code);

@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 
 /** The one place the ORM is configured: used by the app, the tests and the MikroORM CLI. */
-export function ormOptions(options: { url: string; poolMax?: number; debug?: boolean }) {
+export function ormOptions(options: { url: string; poolMax?: number; debug?: boolean; connectTimeoutMs?: number }) {
   return defineConfig({
     clientUrl: withUtcSessions(options.url),
     entities: ENTITIES,
@@ -14,7 +14,12 @@ export function ormOptions(options: { url: string; poolMax?: number; debug?: boo
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: options.debug ?? false,
+    // Its lines go into JSON logs (the migrator's "[migrator] Applied …"): no ANSI colour escapes in them.
+    colors: false,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    driverOptions: { connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 },
+    // A missing database is created (and logged) or refused by openDatabase's check, never silently here.
+    ensureDatabase: false,
     migrations: {
       tableName: 'mikro_orm_migrations',
       path: 'migrations',

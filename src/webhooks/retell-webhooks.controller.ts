@@ -1,4 +1,4 @@
-import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Logger, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { ApiBody, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
@@ -8,6 +8,8 @@ import { RetellWebhooksService } from './retell-webhooks.service.js';
 @ApiTags('webhooks')
 @Controller('webhooks')
 export class RetellWebhooksController {
+  private readonly logger = new Logger('RetellWebhooks');
+
   constructor(private readonly webhooks: RetellWebhooksService) {}
 
   /**
@@ -38,6 +40,9 @@ export class RetellWebhooksController {
   @ApiErrors({ 400: 'The body is not a Retell call event.', 401: 'Missing or invalid `x-retell-signature`.' })
   async receive(@Req() request: RawBodyRequest<FastifyRequest>, @Headers('x-retell-signature') signature: string | undefined): Promise<void> {
     await this.webhooks.verify(request.rawBody, signature);
-    await this.webhooks.ingest(request.body, request.rawBody!);
+    const outcome = await this.webhooks.ingest(request.body, request.rawBody!);
+    // One line per event, so a call's progress can be followed in the log (ingest has checked the shape).
+    const { event, call } = request.body as { event: string; call?: { call_id?: string } };
+    this.logger.log({ msg: `Retell event ${event}: ${outcome}`, event, retellCallId: call?.call_id ?? null, outcome });
   }
 }

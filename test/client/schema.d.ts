@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's agents, newest first; filter by `isActive`, search the name with `q`. */
+        /**
+         * The caller's agents, newest first; filter by isActive, search the name with q.
+         * @description The caller's agents, newest first; filter by `isActive`, search the name with `q`.
+         */
         get: operations["Agents_list"];
         put?: never;
         /** Create an agent with its LLM configuration and tools, at Retell and here. */
@@ -31,7 +34,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice. */
+        /**
+         * Place an outbound phone call with the agent. Send an Idempotency-Key so a retry never dials twice.
+         * @description Place an outbound phone call with the agent. Send an `Idempotency-Key` so a retry never dials twice.
+         */
         post: operations["Calls_placeCall"];
         delete?: never;
         options?: never;
@@ -124,7 +130,10 @@ export interface paths {
         delete: operations["AgentTools_remove"];
         options?: never;
         head?: never;
-        /** Change a tool's type or configuration (a given `toolConfig` replaces the old one). */
+        /**
+         * Change a tool's type or configuration (a given toolConfig replaces the old one).
+         * @description Change a tool's type or configuration (a given `toolConfig` replaces the old one).
+         */
         patch: operations["AgentTools_update"];
         trace?: never;
     };
@@ -138,7 +147,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a web call: returns the access token for Retell's browser client. Send an `Idempotency-Key` so a retry
+         * Start a web call: returns the access token for Retell's browser client. Send an Idempotency-Key so a retry never starts a second call.
+         * @description Start a web call: returns the access token for Retell's browser client. Send an `Idempotency-Key` so a retry
          *     never starts a second call.
          */
         post: operations["Calls_createWebCall"];
@@ -421,7 +431,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Where Retell posts call events (agents' webhook_url). Public, but every request must carry a valid
+         * Where Retell posts call events (agents' webhook_url). Public, but every request must carry a valid x-retell-signature over its raw body. Answers 204 fast; duplicates and late events are accepted and change nothing.
+         * @description Where Retell posts call events (agents' webhook_url). Public, but every request must carry a valid
          *     `x-retell-signature` over its raw body. Answers 204 fast; duplicates and late events are accepted and change nothing.
          */
         post: operations["RetellWebhooks_receive"];
@@ -596,7 +607,15 @@ export interface components {
         CallDetailResponseDto: {
             /** @example 7 */
             agentId: number;
-            /** @description Retell's post-call analysis: call_summary, user_sentiment, call_successful, … */
+            /**
+             * @description Retell's post-call analysis (set last: once it is here, the call is complete).
+             * @example {
+             *       "call_successful": true,
+             *       "call_summary": "The agent confirmed the appointment for tomorrow at 10 AM.",
+             *       "in_voicemail": false,
+             *       "user_sentiment": "Positive"
+             *     }
+             */
             analysis: {
                 [key: string]: unknown;
             } | null;
@@ -605,7 +624,31 @@ export interface components {
              * @enum {string}
              */
             callType: "phone_call" | "web_call";
-            /** @description Retell's cost breakdown (combined_cost in cents). */
+            /**
+             * @description Retell's cost breakdown, in cents.
+             * @example {
+             *       "combined_cost": 7.0014,
+             *       "product_costs": [
+             *         {
+             *           "cost": 4.9014,
+             *           "product": "retell_voice_engine",
+             *           "unit_price": 0.1167
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "retell_llm",
+             *           "unit_price": 0.025
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "telephony",
+             *           "unit_price": 0.025
+             *         }
+             *       ],
+             *       "total_duration_seconds": 42,
+             *       "total_duration_unit_price": 0.1667
+             *     }
+             */
             cost: {
                 [key: string]: unknown;
             } | null;
@@ -624,6 +667,11 @@ export interface components {
              * @example 42
              */
             durationSeconds: number | null;
+            /**
+             * @example {
+             *       "customer_name": "Ada"
+             *     }
+             */
             dynamicVariables: {
                 [key: string]: string;
             } | null;
@@ -636,6 +684,12 @@ export interface components {
             fromNumber: string | null;
             /** @example 42 */
             id: number;
+            /**
+             * @description Your own data, as sent when the call was placed.
+             * @example {
+             *       "crm_ticket": "T-1234"
+             *     }
+             */
             metadata: {
                 [key: string]: unknown;
             } | null;
@@ -657,7 +711,10 @@ export interface components {
             toNumber: string | null;
             /** @description The conversation as text. */
             transcript: string | null;
-            /** @description Utterances: `{ role, content, words? }`. */
+            /**
+             * @description Utterances: `{ role, content, words? }`.
+             * @example [{"role":"agent","content":"Hello, Acme Dental, how can I help?","words":[{"word":"Hello,","start":0.4,"end":0.9}]},{"role":"user","content":"I"d like to confirm my appointment."}]
+             */
             transcriptObject: Record<string, never>[] | null;
             /** Format: date-time */
             updatedAt: string;
@@ -670,7 +727,15 @@ export interface components {
         CallResponseDto: {
             /** @example 7 */
             agentId: number;
-            /** @description Retell's post-call analysis: call_summary, user_sentiment, call_successful, … */
+            /**
+             * @description Retell's post-call analysis (set last: once it is here, the call is complete).
+             * @example {
+             *       "call_successful": true,
+             *       "call_summary": "The agent confirmed the appointment for tomorrow at 10 AM.",
+             *       "in_voicemail": false,
+             *       "user_sentiment": "Positive"
+             *     }
+             */
             analysis: {
                 [key: string]: unknown;
             } | null;
@@ -679,7 +744,31 @@ export interface components {
              * @enum {string}
              */
             callType: "phone_call" | "web_call";
-            /** @description Retell's cost breakdown (combined_cost in cents). */
+            /**
+             * @description Retell's cost breakdown, in cents.
+             * @example {
+             *       "combined_cost": 7.0014,
+             *       "product_costs": [
+             *         {
+             *           "cost": 4.9014,
+             *           "product": "retell_voice_engine",
+             *           "unit_price": 0.1167
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "retell_llm",
+             *           "unit_price": 0.025
+             *         },
+             *         {
+             *           "cost": 1.05,
+             *           "product": "telephony",
+             *           "unit_price": 0.025
+             *         }
+             *       ],
+             *       "total_duration_seconds": 42,
+             *       "total_duration_unit_price": 0.1667
+             *     }
+             */
             cost: {
                 [key: string]: unknown;
             } | null;
@@ -698,6 +787,11 @@ export interface components {
              * @example 42
              */
             durationSeconds: number | null;
+            /**
+             * @example {
+             *       "customer_name": "Ada"
+             *     }
+             */
             dynamicVariables: {
                 [key: string]: string;
             } | null;
@@ -710,6 +804,12 @@ export interface components {
             fromNumber: string | null;
             /** @example 42 */
             id: number;
+            /**
+             * @description Your own data, as sent when the call was placed.
+             * @example {
+             *       "crm_ticket": "T-1234"
+             *     }
+             */
             metadata: {
                 [key: string]: unknown;
             } | null;
@@ -745,7 +845,18 @@ export interface components {
              * @example Front desk
              */
             name: string;
-            /** @description Tools the LLM may call; names must be unique. */
+            /**
+             * @description Tools the LLM may call; names must be unique.
+             * @example [
+             *       {
+             *         "toolConfig": {
+             *           "description": "Hang up when the caller is done",
+             *           "name": "end_call"
+             *         },
+             *         "toolType": "end_call"
+             *       }
+             *     ]
+             */
             tools?: components["schemas"]["CreateAgentToolDto"][];
             /**
              * @description A voice from `GET /voices`.
@@ -776,7 +887,7 @@ export interface components {
         CreateApiKeyDto: {
             /**
              * @description Optional expiry (ISO 8601, in the future).
-             * @example 2027-06-30T00:00:00Z
+             * @example 2030-06-30T00:00:00Z
              */
             expiresAt?: string;
             /**
@@ -785,6 +896,17 @@ export interface components {
              */
             keyName: string;
         };
+        /**
+         * @example {
+         *       "dynamicVariables": {
+         *         "customer_name": "Ada"
+         *       },
+         *       "metadata": {
+         *         "crm_ticket": "T-1234"
+         *       },
+         *       "toNumber": "+14155550199"
+         *     }
+         */
         CreateCallDto: {
             /**
              * @description Values for the agent prompt's `{{variables}}`; Retell takes strings only.
@@ -815,6 +937,15 @@ export interface components {
              */
             toNumber: string;
         };
+        /**
+         * @example {
+         *       "beginMessage": "Hello, Acme Dental, how can I help?",
+         *       "generalPrompt": "You are the front desk of Acme Dental. Be brief and friendly.",
+         *       "highPriority": false,
+         *       "model": "gpt-4.1",
+         *       "temperature": 0.2
+         *     }
+         */
         CreateLlmConfigurationDto: {
             /**
              * @description The agent's first words. Null: the LLM decides; "": the agent waits for the caller.
@@ -947,14 +1078,19 @@ export interface components {
             status: "ok" | "degraded";
         };
         ImportPhoneNumberDto: {
+            /** @example New York office */
             nickname?: string;
             /**
              * @description The number to bring over SIP, E.164.
-             * @example +14155550123
+             * @example +12125550147
              */
             phoneNumber: string;
+            /** @example trunk-password-from-your-carrier */
             sipTrunkAuthPassword?: string;
-            /** @description SIP trunk credentials: passed to Retell, never stored, returned or logged. */
+            /**
+             * @description SIP trunk credentials: passed to Retell, never stored, returned or logged.
+             * @example acme-trunk
+             */
             sipTrunkAuthUsername?: string;
             /**
              * @description Your SIP trunk's termination host, without scheme.
@@ -1027,11 +1163,21 @@ export interface components {
             url: string;
         };
         McpServerResponseDto: {
+            /**
+             * @example {
+             *       "X-Tenant": "acme"
+             *     }
+             */
             headers: {
                 [key: string]: string;
             } | null;
             /** @example crm */
             name: string;
+            /**
+             * @example {
+             *       "tenant": "acme"
+             *     }
+             */
             queryParams: {
                 [key: string]: string;
             } | null;
@@ -1123,11 +1269,14 @@ export interface components {
             tokenType: "Bearer";
         };
         UpdateAgentDto: {
-            /** @description Null clears it. */
+            /**
+             * @description Null clears it.
+             * @example Answers the Springfield office after hours
+             */
             description?: string | null;
             /**
              * @description An inactive agent stays at Retell; it is a flag for this API's users.
-             * @example false
+             * @example true
              */
             isActive?: boolean;
             /** @example Front desk (after hours) */
@@ -1136,13 +1285,31 @@ export interface components {
             voiceId?: string;
         };
         UpdateAgentToolDto: {
-            /** @description The tool as Retell's `general_tools[]` takes it, without `type`: `name` (letters, digits, `_`, `-`, at most 64, unique per agent) and the fields of that type, e.g. `url` for `custom` (https, public host), `code` for `code`, `transfer_destination` and `transfer_option` for `transfer_call`. Unknown fields are refused. `agent_id` in `agent_swap` (and in an agentic warm transfer) must be the `retellAgentId` of one of the caller's agents. */
+            /**
+             * @description The tool as Retell's `general_tools[]` takes it, without `type`: `name` (letters, digits, `_`, `-`, at most 64, unique per agent) and the fields of that type, e.g. `url` for `custom` (https, public host), `code` for `code`, `transfer_destination` and `transfer_option` for `transfer_call`. Unknown fields are refused. `agent_id` in `agent_swap` (and in an agentic warm transfer) must be the `retellAgentId` of one of the caller's agents.
+             * @example {
+             *       "description": "Looks up an order by its number or by the caller’s phone number",
+             *       "method": "POST",
+             *       "name": "lookup_order",
+             *       "timeout_ms": 10000,
+             *       "url": "https://api.example.com/orders/lookup"
+             *     }
+             */
             toolConfig?: {
                 [key: string]: unknown;
             };
-            /** @enum {string} */
+            /**
+             * @example custom
+             * @enum {string}
+             */
             toolType?: "end_call" | "transfer_call" | "check_availability_cal" | "book_appointment_cal" | "agent_swap" | "press_digit" | "send_sms" | "custom" | "code" | "extract_dynamic_variable" | "bridge_transfer" | "cancel_transfer" | "mcp";
         };
+        /**
+         * @example {
+         *       "beginMessage": "Hello, Acme Dental, this is the front desk. How can I help?",
+         *       "temperature": 0.3
+         *     }
+         */
         UpdateLlmConfigurationDto: {
             /**
              * @description The agent's first words. Null: the LLM decides; "": the agent waits for the caller.
@@ -1179,13 +1346,21 @@ export interface components {
              */
             temperature?: number;
         };
+        /**
+         * @example {
+         *       "firstName": "Ada",
+         *       "lastName": "Lovelace"
+         *     }
+         */
         UpdateMeDto: {
             currentPassword?: string;
             /**
              * Format: email
              * @description Changing the e-mail needs `currentPassword`.
+             * @example ada@acme.example
              */
             email?: string;
+            /** @example Ada */
             firstName?: string;
             lastName?: string;
             /** @description Changing the password needs `currentPassword`; every refresh token is revoked. */
@@ -1193,15 +1368,27 @@ export interface components {
             /** @example acme_ops */
             username?: string;
         };
+        /**
+         * @example {
+         *       "isActive": true,
+         *       "nickname": "Front desk (after hours)"
+         *     }
+         */
         UpdatePhoneNumberDto: {
             /**
              * @description Move the number to another of your agents (inbound and outbound).
              * @example 12
              */
             agentId?: number;
-            /** @description false unbinds the number at Retell (calls to it go unanswered); true binds it again. */
+            /**
+             * @description false unbinds the number at Retell (calls to it go unanswered); true binds it again.
+             * @example true
+             */
             isActive?: boolean;
-            /** @description null clears it. */
+            /**
+             * @description null clears it.
+             * @example Front desk (after hours)
+             */
             nickname?: string | null;
         };
         UserResponseDto: {
@@ -1296,9 +1483,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -1380,7 +1567,7 @@ export interface operations {
                      *         {
                      *           "field": "name",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "name must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -1553,9 +1740,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "toNumber",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "toNumber must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -1794,9 +1981,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -1895,9 +2082,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "model",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "model must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -2084,9 +2271,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "areaCode",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "areaCode must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -2308,9 +2495,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "phoneNumber",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "phoneNumber must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -2515,9 +2702,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -2616,9 +2803,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "toolType",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "toolType must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -2819,9 +3006,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -2916,9 +3103,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -3072,9 +3259,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "toolType",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "toolType must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -3281,9 +3468,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "dynamicVariables",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "dynamicVariables must be an object"
                      *           ]
                      *         }
                      *       ],
@@ -3522,9 +3709,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -3618,9 +3805,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -3775,7 +3962,7 @@ export interface operations {
                      *         {
                      *           "field": "name",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "name must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -3962,9 +4149,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "versionTitle",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "versionTitle must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4150,9 +4337,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -4249,9 +4436,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "keyName",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "keyName must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4380,9 +4567,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -4493,9 +4680,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -4609,9 +4796,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "login",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "login must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4743,9 +4930,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "refreshToken",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "refreshToken must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4859,9 +5046,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "username",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "username must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -4986,9 +5173,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -5066,9 +5253,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5163,9 +5350,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5364,9 +5551,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -5444,9 +5631,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5540,9 +5727,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "id",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "id must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -5695,9 +5882,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "agentId",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "agentId must be a number"
                      *           ]
                      *         }
                      *       ],
@@ -6020,9 +6207,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "username",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "username must be a string"
                      *           ]
                      *         }
                      *       ],
@@ -6154,9 +6341,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "limit",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "limit must be an integer number"
                      *           ]
                      *         }
                      *       ],
@@ -6304,9 +6491,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "event",
                      *           "messages": [
-                     *             "name must be shorter than or equal to 100 characters"
+                     *             "event must be a string"
                      *           ]
                      *         }
                      *       ],

@@ -23,11 +23,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // pool.end() resolves as soon as it has asked its connections to close, not once they have: a DROP DATABASE …
+  // WITH (FORCE) right after it could terminate a backend still closing, whose 57P01 then reaches the pool as an
+  // 'error' event nobody listens to, failing the test file. drop() waits for every connection's own end first.
+  const closed: Promise<void>[] = [];
+  pool.on('connect', (client) => closed.push(new Promise((resolve) => client.once('end', () => resolve()))));
   return {
     url: url.toString(),
     query: async (sql, params) => (await pool.query(sql, params)).rows,
     drop: async () => {
       await pool.end();
+      await Promise.all(closed);
       const client = new pg.Client({ connectionString: adminUrl() });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -32,11 +32,22 @@ export class CreateAgentToolDto {
 export class UpdateAgentToolDto {
   @IsOmittable()
   @IsIn(RETELL_TOOL_TYPES)
-  @ApiPropertyOptional({ enum: RETELL_TOOL_TYPES })
+  @ApiPropertyOptional({ enum: RETELL_TOOL_TYPES, example: 'custom' })
   toolType?: ToolType;
 
   @IsOmittable()
   @IsObject()
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: TOOL_CONFIG_DOC })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: TOOL_CONFIG_DOC,
+    example: {
+      name: 'lookup_order',
+      description: 'Looks up an order by its number or by the caller’s phone number',
+      url: 'https://api.example.com/orders/lookup',
+      method: 'POST',
+      timeout_ms: 10000,
+    },
+  })
   toolConfig?: Record<string, unknown>;
 }

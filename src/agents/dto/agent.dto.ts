@@ -43,7 +43,10 @@ export class CreateAgentDto {
   @Type(() => CreateLlmConfigurationDto)
   llmConfiguration: CreateLlmConfigurationDto;
 
-  /** Tools the LLM may call; names must be unique. */
+  /**
+   * Tools the LLM may call; names must be unique.
+   * @example [{"toolType":"end_call","toolConfig":{"name":"end_call","description":"Hang up when the caller is done"}}]
+   */
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_TOOLS_PER_AGENT)
@@ -65,7 +68,7 @@ export class UpdateAgentDto {
   @Matches(/\S/, { message: 'must not be blank' })
   name?: string;
 
-  /** Null clears it. */
+  /** Null clears it. @example "Answers the Springfield office after hours" */
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -78,7 +81,7 @@ export class UpdateAgentDto {
   @MaxLength(50)
   voiceId?: string;
 
-  /** An inactive agent stays at Retell; it is a flag for this API's users. @example false */
+  /** An inactive agent stays at Retell; it is a flag for this API's users. @example true */
   @IsOmittable()
   @IsBoolean()
   isActive?: boolean;

@@ -8,7 +8,7 @@ export class CreateApiKeyDto {
   @Matches(/\S/, { message: 'must not be blank' })
   keyName: string;
 
-  /** Optional expiry (ISO 8601, in the future). @example "2027-06-30T00:00:00Z" */
+  /** Optional expiry (ISO 8601, in the future). @example "2030-06-30T00:00:00Z" */
   @IsOptional()
   @IsDateString({ strict: true })
   expiresAt?: string;

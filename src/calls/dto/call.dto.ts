@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
@@ -23,6 +24,8 @@ export class CreateWebCallDto {
   metadata?: Record<string, unknown>;
 }
 
+// Without `fromNumber`: the agent's own number is used, and an example number would not be one of the caller's.
+@ApiSchemaExample({ toNumber: '+14155550199', dynamicVariables: { customer_name: 'Ada' }, metadata: { crm_ticket: 'T-1234' } })
 export class CreateCallDto extends CreateWebCallDto {
   /** Who to call, E.164. @example "+14155550199" */
   @IsE164()
@@ -90,11 +93,19 @@ export class CallResponseDto {
   disconnectionReason: string | null;
   recordingUrl: string | null;
   publicLogUrl: string | null;
-  /** Retell's post-call analysis: call_summary, user_sentiment, call_successful, … */
+  /**
+   * Retell's post-call analysis (set last: once it is here, the call is complete).
+   * @example {"call_summary":"The agent confirmed the appointment for tomorrow at 10 AM.","user_sentiment":"Positive","call_successful":true,"in_voicemail":false}
+   */
   analysis: Record<string, unknown> | null;
-  /** Retell's cost breakdown (combined_cost in cents). */
+  /**
+   * Retell's cost breakdown, in cents.
+   * @example {"product_costs":[{"product":"retell_voice_engine","unit_price":0.1167,"cost":4.9014},{"product":"retell_llm","unit_price":0.025,"cost":1.05},{"product":"telephony","unit_price":0.025,"cost":1.05}],"total_duration_seconds":42,"total_duration_unit_price":0.1667,"combined_cost":7.0014}
+   */
   cost: Record<string, unknown> | null;
+  /** Your own data, as sent when the call was placed. @example {"crm_ticket":"T-1234"} */
   metadata: Record<string, unknown> | null;
+  /** @example {"customer_name":"Ada"} */
   dynamicVariables: Record<string, string> | null;
   createdAt: Date;
   updatedAt: Date;
@@ -128,7 +139,10 @@ export class CallResponseDto {
 export class CallDetailResponseDto extends CallResponseDto {
   /** The conversation as text. */
   transcript: string | null;
-  /** Utterances: `{ role, content, words? }`. */
+  /**
+   * Utterances: `{ role, content, words? }`.
+   * @example [{"role":"agent","content":"Hello, Acme Dental, how can I help?","words":[{"word":"Hello,","start":0.4,"end":0.9}]},{"role":"user","content":"I'd like to confirm my appointment."}]
+   */
   transcriptObject: unknown[] | null;
 
   static override fromEntity(call: Call): CallDetailResponseDto {

@@ -36,12 +36,15 @@ export function fastifyLoggerOptions(level: string): Pick<FastifyServerOptions, 
   };
 }
 
+/** Nest's start-up chatter (a line per module and per route, ~90 in all): debug, so `info` shows what matters. */
+const START_UP_NOISE = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 /** Nest's own log lines (bootstrap, our services) go through the same pino logger as the request lines. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: FastifyBaseLogger) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context !== undefined && START_UP_NOISE.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest.filter((r) => typeof r === 'string').pop() as string | undefined);

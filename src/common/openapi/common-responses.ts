@@ -1,10 +1,13 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { reasonPhrase } from '../errors/app-exceptions.js';
+import { applySchemaExamples } from './schema-example.js';
 
 const ENVELOPE = { $ref: '#/components/schemas/ErrorEnvelopeDto' };
 
 type Operation = {
-  parameters?: unknown[];
+  summary?: string;
+  description?: string;
+  parameters?: { name: string; in: string; schema?: { type?: string } }[];
   requestBody?: unknown;
   responses: Record<string, unknown>;
   security?: unknown[];
@@ -25,6 +28,7 @@ function envelope(description: string) {
  * A route's own description of a status (from @ApiErrors) wins.
  */
 export function applyCommonResponses(document: OpenAPIObject): void {
+  applySchemaExamples(document);
   for (const item of Object.values(document.paths)) {
     for (const value of Object.values(item)) {
       if (typeof value !== 'object' || value === null || !('responses' in value)) continue;
@@ -43,7 +47,8 @@ export function applyCommonResponses(document: OpenAPIObject): void {
         add(415, 'The body is not `application/json`.');
       }
       add(500, 'Unexpected server error; `requestId` identifies it in the logs.');
-      for (const [status, response] of Object.entries(op.responses)) addErrorExample(Number(status), response);
+      plainSummary(op);
+      for (const [status, response] of Object.entries(op.responses)) addErrorExample(Number(status), response, exampleField(document, op));
       delete op['x-public'];
       delete op['x-jwt-only'];
     }
@@ -54,7 +59,7 @@ export function applyCommonResponses(document: OpenAPIObject): void {
  * Without this every error status would show the envelope's one class-level example (a 400), so Swagger UI and
  * generated docs would claim a 404 answers "Bad Request". Each error response gets an example of its own status.
  */
-function addErrorExample(status: number, response: unknown): void {
+function addErrorExample(status: number, response: unknown, field: { name: string; type?: string }): void {
   const media = (response as { content?: Record<string, { schema?: unknown; example?: unknown }> }).content?.['application/json'];
   if (status < 400 || !media || media.example !== undefined || JSON.stringify(media.schema) !== JSON.stringify(ENVELOPE)) return;
   const description = (response as { description?: string }).description ?? '';
@@ -62,8 +67,38 @@ function addErrorExample(status: number, response: unknown): void {
     statusCode: status,
     error: reasonPhrase(status),
     message: status === 400 ? 'Validation failed' : description.split(/[;:\n]| \(/)[0]!.replace(/\.$/, '') || reasonPhrase(status),
-    ...(status === 400 ? { details: [{ field: 'name', messages: ['name must be shorter than or equal to 100 characters'] }] } : {}),
+    ...(status === 400 ? { details: [{ field: field.name, messages: [`${field.name} ${MUST_BE[field.type ?? ''] ?? 'is invalid'}`] }] } : {}),
     requestId: 'b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f',
     ...(status === 429 || status >= 502 ? { retryAfterSeconds: 5 } : {}),
   };
+}
+
+const MUST_BE: Record<string, string> = {
+  string: 'must be a string',
+  integer: 'must be an integer number',
+  number: 'must be a number',
+  boolean: 'must be a boolean value',
+  object: 'must be an object',
+  array: 'must be an array',
+};
+
+/** A field the route really has, for its 400 example: the body's first required one, else its first parameter. */
+function exampleField(document: OpenAPIObject, op: Operation): { name: string; type?: string } {
+  type Body = { $ref?: string; required?: string[]; properties?: Record<string, { type?: string }> };
+  const body = (op.requestBody as { content?: Record<string, { schema?: Body }> } | undefined)?.content?.['application/json']?.schema;
+  const schema = body?.$ref ? (document.components?.schemas?.[body.$ref.split('/').pop()!] as Body) : body;
+  const name = schema?.required?.[0] ?? Object.keys(schema?.properties ?? {})[0];
+  if (name) return { name, type: schema?.properties?.[name]?.type };
+  const parameter = op.parameters?.find((p) => p.in === 'path') ?? op.parameters?.find((p) => p.in === 'query');
+  return parameter ? { name: parameter.name, type: parameter.schema?.type } : { name: 'body', type: 'object' };
+}
+
+/**
+ * Swagger UI shows a summary as plain text (only descriptions are Markdown): no backticks or line breaks there. The
+ * text as written, with its code spans, moves to the description when the route has none.
+ */
+function plainSummary(op: Operation): void {
+  if (!op.summary || !/[`\n]/.test(op.summary)) return;
+  if (op.summary.includes('`')) op.description ??= op.summary;
+  op.summary = op.summary.replace(/`/g, '').replace(/\s*\n\s*/g, ' ');
 }

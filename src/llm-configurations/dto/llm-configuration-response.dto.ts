@@ -5,7 +5,9 @@ export class McpServerResponseDto {
   name: string;
   /** @example "https://mcp.example.com/sse" */
   url: string;
+  /** @example {"X-Tenant":"acme"} */
   headers: Record<string, string> | null;
+  /** @example {"tenant":"acme"} */
   queryParams: Record<string, string> | null;
   /** @example 30000 */
   timeoutMs: number | null;

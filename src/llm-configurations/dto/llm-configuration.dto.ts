@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { RETELL_S2S_MODELS, RETELL_TEXT_MODELS, type RetellS2sModel, type RetellTextModel } from '../retell-models.js';
 
@@ -60,6 +61,13 @@ export class McpServerDto {
  * The Retell LLM behind an agent. Exactly one of `model` (a text LLM, with Retell's own speech pipeline) or
  * `s2sModel` (a speech-to-speech model).
  */
+@ApiSchemaExample({
+  model: 'gpt-4.1',
+  temperature: 0.2,
+  highPriority: false,
+  generalPrompt: 'You are the front desk of Acme Dental. Be brief and friendly.',
+  beginMessage: 'Hello, Acme Dental, how can I help?',
+})
 export class CreateLlmConfigurationDto {
   /** A Retell text model. @example "gpt-4.1" */
   @IsOptional()
@@ -109,4 +117,5 @@ export class CreateLlmConfigurationDto {
  * other way round. Nullable fields (`generalPrompt`, `beginMessage`, `mcps`) are cleared with null.
  * Written out rather than `PartialType(...)`: the create DTO already marks each field's null handling.
  */
+@ApiSchemaExample({ temperature: 0.3, beginMessage: 'Hello, Acme Dental, this is the front desk. How can I help?' })
 export class UpdateLlmConfigurationDto extends CreateLlmConfigurationDto {}

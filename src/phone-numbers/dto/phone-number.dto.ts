@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
@@ -31,7 +32,7 @@ export class BuyPhoneNumberDto {
 }
 
 export class ImportPhoneNumberDto {
-  /** The number to bring over SIP, E.164. @example "+14155550123" */
+  /** The number to bring over SIP, E.164. @example "+12125550147" */
   @IsE164()
   phoneNumber: string;
 
@@ -41,25 +42,29 @@ export class ImportPhoneNumberDto {
   @Matches(/^[A-Za-z0-9.-]+(:\d{1,5})?(;[A-Za-z0-9=;_-]*)?$/, { message: 'terminationUri must be a SIP host such as acme.pstn.twilio.com' })
   terminationUri: string;
 
-  /** SIP trunk credentials: passed to Retell, never stored, returned or logged. */
+  /** SIP trunk credentials: passed to Retell, never stored, returned or logged. @example "acme-trunk" */
   @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   sipTrunkAuthUsername?: string;
 
+  /** @example "trunk-password-from-your-carrier" */
   @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(128)
   sipTrunkAuthPassword?: string;
 
+  /** @example "New York office" */
   @IsOmittable()
   @IsString()
   @MaxLength(100)
   nickname?: string;
 }
 
+// Without `agentId`: an example id would not be one of the caller's agents.
+@ApiSchemaExample({ isActive: true, nickname: 'Front desk (after hours)' })
 export class UpdatePhoneNumberDto {
   /** Move the number to another of your agents (inbound and outbound). @example 12 */
   @IsOmittable()
@@ -68,12 +73,12 @@ export class UpdatePhoneNumberDto {
   @Max(2_147_483_647)
   agentId?: number;
 
-  /** false unbinds the number at Retell (calls to it go unanswered); true binds it again. */
+  /** false unbinds the number at Retell (calls to it go unanswered); true binds it again. @example true */
   @IsOmittable()
   @IsBoolean()
   isActive?: boolean;
 
-  /** null clears it. */
+  /** null clears it. @example "Front desk (after hours)" */
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()

@@ -8,13 +8,17 @@ import { IS_PUBLIC } from '../../common/auth/public.decorator.js';
 import { ApiException } from '../../common/errors/app-exceptions.js';
 import { ApiKeyAuthenticator } from './api-key.authenticator.js';
 
-const unauthorized = () => new ApiException(401, 'Authentication required: a valid bearer token or x-api-key');
+// Each says which credential failed, so a caller knows what to fix (an expired token is refreshed, a bad key replaced).
+const unauthorized = () => new ApiException(401, 'Authentication required: send a bearer token or an x-api-key');
+const invalidApiKey = () => new ApiException(401, 'Invalid API key');
+const invalidToken = () => new ApiException(401, 'Invalid or expired access token');
 
 /** Passport's JWT guard, answering with our envelope instead of passport's. */
 @Injectable()
 export class JwtAuthGuard extends PassportAuthGuard('jwt') {
-  override handleRequest<T>(error: unknown, user: T): T {
-    if (error || !user) throw unauthorized();
+  override handleRequest<T>(error: unknown, user: T, _info: unknown, context: ExecutionContext): T {
+    const sent = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization !== undefined;
+    if (error || !user) throw sent ? invalidToken() : unauthorized();
     return user;
   }
 }
@@ -37,9 +41,9 @@ export class AppAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthPrincipal }>();
     const apiKey = request.headers['x-api-key'];
     if (request.headers.authorization === undefined && apiKey !== undefined) {
-      if (typeof apiKey !== 'string') throw unauthorized();
+      if (typeof apiKey !== 'string') throw invalidApiKey();
       const principal = await this.apiKeys.authenticate(apiKey);
-      if (!principal) throw unauthorized();
+      if (!principal) throw invalidApiKey();
       if (this.reflector.getAllAndOverride<boolean>(JWT_ONLY, targets)) {
         throw new ApiException(403, 'This route needs a user access token; API keys cannot manage credentials');
       }

@@ -1,6 +1,9 @@
+import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 import { IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX, PASSWORD_MIN } from './register.dto.js';
 
+// A profile change: e-mail and password changes need the account's current password, which no example can know.
+@ApiSchemaExample({ firstName: 'Ada', lastName: 'Lovelace' })
 export class UpdateMeDto {
   /** @example "acme_ops" */
   @IsOptional()
@@ -8,12 +11,13 @@ export class UpdateMeDto {
   @Matches(/^[A-Za-z0-9._-]{3,50}$/, { message: 'must be 3-50 characters: letters, digits, ".", "_" or "-"' })
   username?: string;
 
-  /** Changing the e-mail needs `currentPassword`. */
+  /** Changing the e-mail needs `currentPassword`. @example "ada@acme.example" */
   @IsOptional()
   @IsEmail()
   @MaxLength(100)
   email?: string;
 
+  /** @example "Ada" */
   @IsOptional()
   @IsString()
   @MaxLength(50)
