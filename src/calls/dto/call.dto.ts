@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIsoDateTime } from '../../common/validation/iso-date-time.js';
 import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import { IsJsonObject, IsStringRecord } from '../../common/validation/records.js';
@@ -55,12 +56,12 @@ export class CallListQueryDto extends PageQueryDto {
 
   /** Created at or after (ISO 8601). */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   from?: string;
 
   /** Created before (ISO 8601). */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   to?: string;
 }
 

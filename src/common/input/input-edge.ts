@@ -1,0 +1,79 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { ApiException, ValidationFailedException } from '../errors/app-exceptions.js';
+import type { FieldErrorDto } from '../errors/error-envelope.dto.js';
+import { exceedsJsonDepth, JSON_MAX_DEPTH } from './json-body.js';
+import { findUnstorableText } from './storable-text.js';
+
+export interface RouteInputRules {
+  /**
+   * Media types a request body may have (lower-case, no parameters); default `application/json` only. A route taking
+   * another type also needs a parser for it (`app.useBodyParser`), since Fastify parses only JSON and text.
+   */
+  contentTypes?: readonly string[];
+  /** Refuse strings PostgreSQL cannot store (NUL, lone surrogates) with a 400; default true. */
+  storableText?: boolean;
+}
+
+const DEFAULT_CONTENT_TYPES: readonly string[] = ['application/json'];
+
+/**
+ * The one place a route departs from the edge's defaults, keyed by `METHOD /route/pattern` as Fastify knows it
+ * (e.g. `POST /agents/:agentId/calls`).
+ */
+export const ROUTE_INPUT_RULES: Readonly<Record<string, RouteInputRules>> = {
+  // Retell's content, not a client's: a 400 would only make Retell retry the same bytes. The webhook service stores
+  // what it can, records what it dropped and answers 2xx.
+  'POST /webhooks/retell': { storableText: false },
+};
+
+function rulesFor(request: FastifyRequest): RouteInputRules {
+  return ROUTE_INPUT_RULES[`${request.method} ${request.routeOptions.url ?? ''}`] ?? {};
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Checks every request before any handler, guard or pipe runs (Fastify hooks run before Nest's route handler):
+ * 1. a body must be `application/json` (415 otherwise): a cross-site HTML form cannot post one without a CORS
+ *    preflight, and the contract documents JSON only;
+ * 2. JSON nested deeper than JSON_MAX_DEPTH is a 400 before it is parsed; an empty JSON body counts as no body, so
+ *    `content-type: application/json` on a bodiless POST (e.g. publish) is fine;
+ * 3. a NUL or lone surrogate anywhere in the body (keys included), the query, the path parameters or a header is a
+ *    400 naming the field: PostgreSQL cannot store it, and nothing may reach the database or Retell first.
+ */
+export function registerInputEdge(app: NestFastifyApplication, bodyLimit: number): void {
+  app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    if (exceedsJsonDepth(body)) {
+      return done(new ValidationFailedException([{ field: 'body', messages: [`must not be nested deeper than ${JSON_MAX_DEPTH} levels`] }]), undefined);
+    }
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.getDefaultJsonParser('error', 'error')(request as never, body as never, done);
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preParsing', async (request) => {
+    if (!hasBody(request)) return;
+    const [mediaType, ...parameters] = (request.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
+    const allowed = rulesFor(request).contentTypes ?? DEFAULT_CONTENT_TYPES;
+    const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+    if (!allowed.includes(mediaType) || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+      throw new ApiException(415, `The body must be ${allowed.join(' or ')} (UTF-8)`);
+    }
+  });
+
+  fastify.addHook('preValidation', async (request) => {
+    if (rulesFor(request).storableText === false) return;
+    const problems: FieldErrorDto[] = [
+      ...findUnstorableText(request.params, ''),
+      ...findUnstorableText(request.query, ''),
+      ...findUnstorableText(request.headers, ''),
+      ...findUnstorableText(request.body, ''),
+    ];
+    if (problems.length > 0) throw new ValidationFailedException(problems);
+  });
+}
