@@ -71,7 +71,7 @@ export function registerInputEdge(app: NestFastifyApplication, bodyLimit: number
     const problems: FieldErrorDto[] = [
       ...findUnstorableText(request.params, ''),
       ...findUnstorableText(request.query, ''),
-      ...findUnstorableText(request.headers, ''),
+      ...findUnstorableText(request.headers, 'headers'),
       ...findUnstorableText(request.body, ''),
     ];
     if (problems.length > 0) throw new ValidationFailedException(problems);
