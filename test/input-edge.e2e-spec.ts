@@ -99,6 +99,20 @@ describe('input at the edge: text PostgreSQL cannot store, deep JSON, content ty
         .expect(400);
     });
 
+    it('gives a Retell event room for a partner metadata as deep as a call request may carry', async () => {
+      // 31 levels inside `metadata` is the most a call request can carry; Retell echoes it two levels further down.
+      const metadata = JSON.parse(`{"m":${deep(30)}}`) as unknown;
+      const accepted = await t.http.post(`/agents/${agent.id}/web-calls`).set(...authHeader(alice)).send({ metadata });
+      expect(accepted.body.details ?? []).not.toContainEqual(expect.objectContaining({ field: 'body' }));
+      const event = JSON.stringify({ event: 'call_started', call: { call_id: `call_deep_${Date.now()}`, agent_id: agent.retellAgentId, call_type: 'web_call', metadata } });
+      const response = await t.http
+        .post('/webhooks/retell')
+        .set('content-type', 'application/json')
+        .set('x-retell-signature', await Retell.sign(event, EMULATOR_API_KEY))
+        .send(event);
+      expect(response.status).toBe(204);
+    });
+
     it('accepts 32 levels, counts brackets inside strings as text, and refuses 33', async () => {
       const ok = await t.http.post('/auth/login').set('content-type', 'application/json').send(`{"login":"${'['.repeat(200)}","password":${deep(31)}}`).expect(400);
       expect(ok.body.details).not.toContainEqual(expect.objectContaining({ field: 'body' }));

@@ -13,6 +13,8 @@ export interface RouteInputRules {
   contentTypes?: readonly string[];
   /** Refuse strings PostgreSQL cannot store (NUL, lone surrogates) with a 400; default true. */
   storableText?: boolean;
+  /** Deepest JSON nesting accepted; default JSON_MAX_DEPTH. */
+  maxJsonDepth?: number;
 }
 
 const DEFAULT_CONTENT_TYPES: readonly string[] = ['application/json'];
@@ -24,7 +26,9 @@ const DEFAULT_CONTENT_TYPES: readonly string[] = ['application/json'];
 export const ROUTE_INPUT_RULES: Readonly<Record<string, RouteInputRules>> = {
   // Retell's content, not a client's: a 400 would only make Retell retry the same bytes. The webhook service stores
   // what it can, records what it dropped and answers 2xx.
-  'POST /webhooks/retell': { storableText: false },
+  // Its `call.metadata` echoes what a partner sent (at most JSON_MAX_DEPTH - 1 levels inside a call request) two
+  // levels further down, so it gets room to spare.
+  'POST /webhooks/retell': { storableText: false, maxJsonDepth: 2 * JSON_MAX_DEPTH },
 };
 
 function rulesFor(request: FastifyRequest): RouteInputRules {
@@ -32,6 +36,8 @@ function rulesFor(request: FastifyRequest): RouteInputRules {
 }
 
 function hasBody(request: FastifyRequest): boolean {
+  // Fastify never parses the body of a GET or HEAD; such a body reaches nothing.
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
@@ -48,8 +54,9 @@ function hasBody(request: FastifyRequest): boolean {
 export function registerInputEdge(app: NestFastifyApplication, bodyLimit: number): void {
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
     if (body.length === 0) return done(null, undefined);
-    if (exceedsJsonDepth(body)) {
-      return done(new ValidationFailedException([{ field: 'body', messages: [`must not be nested deeper than ${JSON_MAX_DEPTH} levels`] }]), undefined);
+    const maxDepth = rulesFor(request as FastifyRequest).maxJsonDepth ?? JSON_MAX_DEPTH;
+    if (exceedsJsonDepth(body, maxDepth)) {
+      return done(new ValidationFailedException([{ field: 'body', messages: [`must not be nested deeper than ${maxDepth} levels`] }]), undefined);
     }
     const fastify = app.getHttpAdapter().getInstance();
     fastify.getDefaultJsonParser('error', 'error')(request as never, body as never, done);
