@@ -12,7 +12,8 @@ describe('migration to case-insensitive usernames and e-mails', () => {
 
   beforeEach(async () => {
     db = await createTestDatabase();
-    orm = await MikroORM.init(ormOptions({ url: db.url, poolMax: 2 }));
+    const options = ormOptions({ url: db.url, poolMax: 2 });
+    orm = await MikroORM.init({ ...options, migrations: { ...options.migrations, silent: true } });
     await orm.migrator.up({ to: BEFORE });
   });
   afterEach(async () => {
