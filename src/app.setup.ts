@@ -7,7 +7,7 @@ import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { createValidationPipe } from './common/errors/validation.js';
 import { fastifyLoggerOptions, PinoNestLogger } from './common/logging/logging.js';
-import { registerInputEdge } from './common/input/input-edge.js';
+import { onFrameworkError, registerInputEdge } from './common/input/input-edge.js';
 import pluginMetadata from './metadata.js';
 import { applyCommonResponses } from './common/openapi/common-responses.js';
 import { readAppConfig, type AppConfig } from './config/app.config.js';
@@ -19,6 +19,7 @@ export async function createApp(options: { databaseUrl: string }): Promise<NestF
     ...fastifyLoggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    frameworkErrors: onFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     rawBody: true,

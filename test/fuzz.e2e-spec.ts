@@ -251,7 +251,7 @@ function hostileBody(schema: Schema): fc.Arbitrary<Body> {
 // ---- parameters ------------------------------------------------------------------------------------------------------
 
 const HOSTILE_QUERY = ['%00', 'a%00b', '%ED%A0%80', '%F0%9F%8E%A7', '', '-1', '0', '1.5', '1e400', '9'.repeat(40), 'true', 'null', '%', '%zz', 'x'.repeat(3000), ...ODD_DATES.map(encodeURIComponent)];
-const HOSTILE_IDS = ['0', '-1', '1.5', 'abc', '99999999999', '2147483648', '%00', '1%00', '%ED%A0%80', '1e3', '%20', '0x10'];
+const HOSTILE_IDS = ['0', '-1', '1.5', 'abc', '99999999999', '2147483648', '%00', '1%00', '%ED%A0%80', '1e3', '%20', '0x10', '9'.repeat(200), '%F0%9F%8E%A7'];
 // Cursors of the shapes the lists issue (keyset on createdAt and id, on id, on voiceId); one fits each list.
 const CURSORS = fc.oneof(
   fc.tuple(ISO_DATE, fc.integer({ min: 1, max: 2_147_483_647 })).map(([createdAt, id]) => encodeCursor({ createdAt, id })),

@@ -70,6 +70,13 @@ describe('input at the edge: text PostgreSQL cannot store, deep JSON, content ty
       expect(query.body.details).toEqual([{ field: 'q', messages: [UNSTORABLE_MESSAGE] }]);
       const path = await t.http.get('/calls/1%00').set(...authHeader(alice)).expect(400);
       expect(path.body.details).toEqual([{ field: 'id', messages: [UNSTORABLE_MESSAGE] }]);
+      // A percent-encoded lone surrogate is not UTF-8 at all, and Fastify refuses a path segment over 100 characters
+      // before routing: still a 400 with the envelope.
+      for (const url of ['/calls/%ED%A0%80', `/calls/${'9'.repeat(200)}`]) {
+        const response = await t.http.get(url).set(...authHeader(alice)).expect(400);
+        expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', details: [{ field: 'path', messages: [expect.any(String)] }] });
+        expect(response.body.requestId).toBe(response.headers['x-request-id']);
+      }
     });
 
     it('leaves Retell webhook content to the webhook service: the signature is checked, not the text', async () => {

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
-import { ApiException, ValidationFailedException } from '../errors/app-exceptions.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendEnvelope } from '../errors/all-exceptions.filter.js';
+import { ApiException, reasonPhrase, ValidationFailedException } from '../errors/app-exceptions.js';
 import type { FieldErrorDto } from '../errors/error-envelope.dto.js';
 import { exceedsJsonDepth, JSON_MAX_DEPTH } from './json-body.js';
 import { findUnstorableText } from './storable-text.js';
@@ -83,4 +84,27 @@ export function registerInputEdge(app: NestFastifyApplication, bodyLimit: number
     ];
     if (problems.length > 0) throw new ValidationFailedException(problems);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL that is not valid percent-encoded UTF-8 (e.g. `%ED%A0%80`, a lone surrogate) or a
+ * path parameter over Fastify's length limit is refused before routing, where Nest's filter cannot see it. Both are
+ * the client's malformed path: a 400 in the envelope, like every other bad input.
+ */
+export function onFrameworkError(error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void {
+  const client = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = client ? 400 : 500;
+  if (!client) request.log.error({ err: { type: error.name, message: error.message, code: error.code } }, 'framework error');
+  // No route, so no onSend hook: the request id header is set here.
+  reply.header('x-request-id', request.id);
+  sendEnvelope(
+    reply,
+    {
+      statusCode: status,
+      error: reasonPhrase(status),
+      message: client ? 'Validation failed' : 'Internal server error',
+      ...(client ? { details: [{ field: 'path', messages: [error.code === 'FST_ERR_BAD_URL' ? 'is not valid percent-encoded UTF-8' : 'has a segment that is too long'] }] } : {}),
+    },
+    request.id,
+  );
 }
