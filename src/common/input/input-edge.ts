@@ -53,17 +53,18 @@ function hasBody(request: FastifyRequest): boolean {
  *    400 naming the field: PostgreSQL cannot store it, and nothing may reach the database or Retell first.
  */
 export function registerInputEdge(app: NestFastifyApplication, bodyLimit: number): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // Fastify's own JSON parser after the depth scan: it refuses `__proto__` and `constructor.prototype` keys.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit }, (request, body, done) => {
     if (body.length === 0) return done(null, undefined);
     const maxDepth = rulesFor(request as FastifyRequest).maxJsonDepth ?? JSON_MAX_DEPTH;
     if (exceedsJsonDepth(body, maxDepth)) {
       return done(new ValidationFailedException([{ field: 'body', messages: [`must not be nested deeper than ${maxDepth} levels`] }]), undefined);
     }
-    const fastify = app.getHttpAdapter().getInstance();
-    fastify.getDefaultJsonParser('error', 'error')(request as never, body as never, done);
+    parseJson(request as never, body as never, done);
   });
 
-  const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('preParsing', async (request) => {
     if (!hasBody(request)) return;
     const [mediaType, ...parameters] = (request.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());

@@ -1,7 +1,7 @@
 /**
- * JSON bodies nested deeper than this are refused with a 400 before anything parses them: JSON.parse, class-transformer,
- * class-validator and the ORM all recurse, and 10,000 levels (about 60 KB) would overflow their stacks. Legitimate
- * bodies here (tool configurations, metadata, Retell's events) stay well under 10 levels.
+ * JSON bodies nested deeper than this are refused with a 400 before they are parsed: class-transformer,
+ * class-validator, the request hashing and the ORM all recurse, and 10,000 levels (about 60 KB) overflow their stacks.
+ * Legitimate bodies here (tool configurations, metadata, Retell's events) stay well under 10 levels.
  */
 export const JSON_MAX_DEPTH = 32;
 
