@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { createValidationPipe } from './common/errors/validation.js';
 import { fastifyLoggerOptions, PinoNestLogger } from './common/logging/logging.js';
+import { onFrameworkError, registerInputEdge } from './common/input/input-edge.js';
 import pluginMetadata from './metadata.js';
 import { applyCommonResponses } from './common/openapi/common-responses.js';
 import { readAppConfig, type AppConfig } from './config/app.config.js';
@@ -18,6 +19,7 @@ export async function createApp(options: { databaseUrl: string }): Promise<NestF
     ...fastifyLoggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    frameworkErrors: onFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     rawBody: true,
@@ -55,6 +57,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
       },
     },
   });
+  registerInputEdge(app, config.bodyLimitBytes);
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

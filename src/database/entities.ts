@@ -7,7 +7,8 @@ import { EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
 import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
 import { RefreshToken } from '../users/refresh-token.entity.js';
+import { LoginAttempt } from '../users/login-attempt.entity.js';
 import { User } from '../users/user.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
-export const ENTITIES = [User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, RateLimitBucket, EditLease];
+export const ENTITIES = [User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket, EditLease];

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.decorator.js';
 import { JwtOnly } from '../common/auth/jwt-only.decorator.js';
+import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
 import { UsersService } from './users.service.js';
@@ -22,6 +23,7 @@ export class UsersController {
   @Patch()
   @JwtOnly()
   @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors({ 409: 'Username or e-mail taken (whatever its case).' })
   async updateMe(@CurrentUser() caller: AuthPrincipal, @Body() dto: UpdateMeDto): Promise<UserResponseDto> {
     return UserResponseDto.fromEntity(await this.users.updateMe(caller.userId, dto));
   }

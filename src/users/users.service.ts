@@ -37,15 +37,15 @@ export class UsersService {
   }
 
   async login(dto: LoginDto, ip: string): Promise<TokenPairDto> {
-    this.throttle.assertAllowed(dto.login, ip);
     const user = await this.users.findForLogin(dto.login);
+    // An unknown login is counted and answered like a known one (same 401, same 429 after the limit, a password
+    // check of the same cost), so neither the status nor the timing tells whether an account exists.
+    const subject = user ? { userId: user.id } : { unknownLogin: dto.login };
+    await this.throttle.take(subject, ip);
     const passwordOk = await this.hasher.verify(user?.passwordHash, dto.password);
     // Unknown user, wrong password and deactivated account are one answer.
-    if (!user || !passwordOk || !user.isActive) {
-      this.throttle.recordFailure(dto.login, ip);
-      throw new ApiException(401, 'Invalid credentials');
-    }
-    this.throttle.recordSuccess(dto.login, ip);
+    if (!user || !passwordOk || !user.isActive) throw new ApiException(401, 'Invalid credentials');
+    await this.throttle.clear(subject, ip);
     const pair = this.tokens.issue(user);
     await this.em.flush();
     return pair;

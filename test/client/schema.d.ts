@@ -5489,6 +5489,31 @@ export interface operations {
                     "application/json": components["schemas"]["HealthDto"];
                 };
             };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "body",
+                     *           "messages": [
+                     *             "body must be an object"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Unexpected server error; `requestId` identifies it in the logs. */
             500: {
                 headers: {
@@ -6072,6 +6097,31 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponseDto"];
                 };
             };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "body",
+                     *           "messages": [
+                     *             "body must be an object"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
             /** @description Missing, invalid, expired or revoked credentials. */
             401: {
                 headers: {
@@ -6122,6 +6172,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "body",
+                     *           "messages": [
+                     *             "body must be an object"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
             };
             /** @description Missing, invalid, expired or revoked credentials. */
             401: {
@@ -6251,6 +6326,23 @@ export interface operations {
                      *       "message": "API keys cannot manage credentials or the account",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Username or e-mail taken (whatever its case). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Username or e-mail taken",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];

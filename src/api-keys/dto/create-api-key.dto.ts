@@ -1,4 +1,5 @@
-import { IsDateString, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIsoDateTime } from '../../common/validation/iso-date-time.js';
 
 export class CreateApiKeyDto {
   /** A name to recognise the key by. @example "CRM integration" */
@@ -10,6 +11,6 @@ export class CreateApiKeyDto {
 
   /** Optional expiry (ISO 8601, in the future). @example "2030-06-30T00:00:00Z" */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   expiresAt?: string;
 }

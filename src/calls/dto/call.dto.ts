@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
+import { IsIsoDateTime } from '../../common/validation/iso-date-time.js';
 import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
@@ -59,12 +60,12 @@ export class CallListQueryDto extends PageQueryDto {
 
   /** Created at or after (ISO 8601). */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   from?: string;
 
   /** Created before (ISO 8601). */
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   to?: string;
 }
 

@@ -40,4 +40,19 @@ describe('structured logging', () => {
     expect(entries.filter((e) => e.reqId === 'trace-42').length).toBeGreaterThanOrEqual(2);
     expect(lines.join('')).not.toContain('top-secret');
   });
+
+  it('redacts credentials in logged URLs: query parameters named like a key, token, secret or password, and userinfo', async () => {
+    const { app, lines } = captureLogger();
+    app.get('/ping', async () => ({ ok: true }));
+    const secrets = ['rtm_live_SECRETKEY1', 'tok-SECRET2', 'pw-SECRET3', 'at-SECRET4', 'k-SECRET5', 'cs-SECRET6', 'sig-SECRET7'];
+    const url = `/ping?api_key=${secrets[0]}&token=${secrets[1]}&password=${secrets[2]}&access_token=${secrets[3]}&key=${secrets[4]}&client%5Fsecret=${secrets[5]}&X-Signature=${secrets[6]}&agentId=42`;
+    expect((await app.inject({ method: 'GET', url })).statusCode).toBe(200);
+    app.log.info({ upstream: { url: `https://user:pass-SECRET8@example.com/x?apiKey=SECRET9` } }, `fetched https://example.com/y?secret=SECRET10&page=2`);
+    await app.close();
+    const output = lines.join('');
+    for (const secret of [...secrets, 'SECRET8', 'SECRET9', 'SECRET10']) expect(output).not.toContain(secret);
+    expect(output).toContain('agentId=42');
+    expect(output).toContain('page=2');
+    expect(output).toContain('api_key=[REDACTED]');
+  });
 });

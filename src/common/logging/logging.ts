@@ -23,10 +23,61 @@ export const REDACTED_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** A query parameter whose name suggests a credential (`api_key`, `token`, `access_token`, `password`, `key`, …). */
+const CREDENTIAL_NAME = /key|secret|token|pass(word|wd)?|pwd|sig(nature)?|auth|credential|session|jwt|otp/i;
+const QUERY_PARAMETER = /([?&;])([^=&;#\s"'<>]+)=([^&;#\s"'<>]*)/g;
+const URL_USERINFO = /(\/\/[^/\s:@]+:)[^@\s/]+@/g;
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * URLs are logged as received, and clients do put keys in query strings: every credential-like parameter's value (and
+ * a password in `user:password@host`) becomes [REDACTED], wherever the URL appears in a line.
+ */
+export function redactUrlCredentials(text: string): string {
+  if (!text.includes('=') && !text.includes('@')) return text;
+  return text
+    .replace(QUERY_PARAMETER, (whole, lead: string, name: string) => (CREDENTIAL_NAME.test(decodedName(name)) ? `${lead}${name}=[REDACTED]` : whole))
+    .replace(URL_USERINFO, '$1[REDACTED]@');
+}
+
+/** Strings in plain objects (not requests, sockets or class instances), a few levels deep. */
+function redactStrings(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactUrlCredentials(value);
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, depth - 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, depth - 1)]));
+}
+
 /** Fastify's pino logger: JSON lines, a request id on every request line, credentials redacted. */
 export function fastifyLoggerOptions(level: string): Pick<FastifyServerOptions, 'logger' | 'genReqId' | 'requestIdHeader'> {
   return {
-    logger: { level, redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' } },
+    logger: {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      serializers: {
+        req: (request: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+          method: request.method,
+          url: request.url === undefined ? undefined : redactUrlCredentials(request.url),
+          host: request.host,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        }),
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => redactStrings(arg, 4)) as Parameters<typeof method>);
+        },
+      },
+    },
     requestIdHeader: false,
     // A caller's own x-request-id is kept when it is harmless, so its logs and ours correlate.
     genReqId: (request: IncomingMessage) => {

@@ -23,8 +23,9 @@ function envelope(description: string) {
  * Security and the responses every route shares, derived from what the route is rather than repeated in controllers:
  * - security follows the guard: public routes need nothing, JWT-only routes a bearer token, the rest either;
  * - 401 on every authenticated route, 403 where an API key is refused (JWT-only);
- * - 400 wherever the route takes a body, query or path parameters (validated by the global pipe);
- * - 413 and 415 wherever it takes a body (Fastify's limits and parsers), 500 everywhere.
+ * - 400 everywhere: the global pipe validates bodies, query and path parameters, and the input edge refuses text
+ *   PostgreSQL cannot store in any query parameter or header, on any route (src/common/input);
+ * - 413 and 415 wherever it takes a body (Fastify's limits, the input edge's content types), 500 everywhere.
  * A route's own description of a status (from @ApiErrors) wins.
  */
 export function applyCommonResponses(document: OpenAPIObject): void {
@@ -41,7 +42,7 @@ export function applyCommonResponses(document: OpenAPIObject): void {
       else op.security = [{ bearer: [] }, { 'api-key': [] }];
       if (!op['x-public']) add(401, 'Missing, invalid, expired or revoked credentials.');
       if (op['x-jwt-only']) add(403, 'API keys cannot manage credentials or the account: use a user’s bearer token.');
-      if (op.requestBody || (op.parameters?.length ?? 0) > 0) add(400, 'Validation failed: `details` lists each field and its problems.');
+      add(400, 'Validation failed: `details` lists each field and its problems.');
       if (op.requestBody) {
         add(413, 'The body is larger than the server accepts.');
         add(415, 'The body is not `application/json`.');

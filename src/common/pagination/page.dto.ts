@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type as TransformType } from 'class-transformer';
 import { ValidationFailedException } from '../errors/app-exceptions.js';
+import { isIsoDateTime } from '../validation/iso-date-time.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -50,7 +51,7 @@ export function encodeCursor(key: Record<string, string | number>): string {
 export type CursorField = 'string' | 'number' | 'date';
 
 /**
- * Decodes a cursor and checks each key has the expected type (`date`: an ISO timestamp string); a forged or stale
+ * Decodes a cursor and checks each key has the expected type (`date`: an ISO 8601 date-time PostgreSQL can hold, see parseIsoDateTime); a forged or stale
  * cursor is a 400, never a database error.
  */
 export function decodeCursor<K extends Record<string, CursorField>>(
@@ -64,7 +65,7 @@ export function decodeCursor<K extends Record<string, CursorField>>(
       const field = value[key];
       const ok =
         type === 'date'
-          ? typeof field === 'string' && !Number.isNaN(Date.parse(field))
+          ? isIsoDateTime(field)
           : typeof field === type && (type !== 'number' || Number.isSafeInteger(field));
       if (!ok) throw new Error(key);
     }
