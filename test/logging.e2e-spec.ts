@@ -41,7 +41,7 @@ describe('the log of a started app', () => {
     db = await createTestDatabase();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+    child = spawn(process.execPath, ['--conditions=retell-agents-source', '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
       env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'info', PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: baseUrl },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -14,7 +14,7 @@ interface Exit {
 /** Runs the real start-up path (src/main.ts) with `env` on top of the test environment, until it exits by itself. */
 function start(env: Record<string, string>): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--conditions=retell-agents-source', '--import', '@swc-node/register/esm-register', 'src/main.ts'], {
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -96,7 +96,7 @@ describe('start-up with a bad DATABASE_URL', () => {
   it('a database that does not exist, in production: refused', async () => {
     const url = adminUrl();
     url.pathname = `/missing_${randomBytes(4).toString('hex')}`;
-    const result = await start({ DATABASE_URL: url.toString(), NODE_ENV: 'production' });
+    const result = await start({ DATABASE_URL: url.toString(), NODE_ENV: 'production', RETELL_MODE: 'emulator' });
     expectOneLine(result, `database "${url.pathname.slice(1)}"`, /does not exist .* never created/);
   }, 90_000);
 });

@@ -12,7 +12,7 @@ import { HealthDto } from './health.dto.js';
 export class HealthController {
   constructor(
     private readonly em: EntityManager,
-    @Inject(retellConfig.KEY) private readonly retell: ConfigType<typeof retellConfig>,
+    @Inject(retellConfig.KEY) private readonly retellSettings: ConfigType<typeof retellConfig>,
   ) {}
 
   /** Liveness, database reachability and the Retell mode, for load balancers, orchestrators and people. */
@@ -27,6 +27,6 @@ export class HealthController {
       .then(() => true)
       .catch(() => false);
     if (!up) reply.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down', retell: this.retell.mode };
+    return { status: up ? 'ok' : 'degraded', database: up ? 'up' : 'down', retell: this.retellSettings.mode };
   }
 }

@@ -5499,9 +5499,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "body",
+                     *           "field": "headers.user-agent",
                      *           "messages": [
-                     *             "body must be an object"
+                     *             "headers.user-agent must not contain NUL characters or unpaired UTF-16 surrogates"
                      *           ]
                      *         }
                      *       ],
@@ -6107,9 +6107,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "body",
+                     *           "field": "headers.user-agent",
                      *           "messages": [
-                     *             "body must be an object"
+                     *             "headers.user-agent must not contain NUL characters or unpaired UTF-16 surrogates"
                      *           ]
                      *         }
                      *       ],
@@ -6183,9 +6183,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "body",
+                     *           "field": "headers.user-agent",
                      *           "messages": [
-                     *             "body must be an object"
+                     *             "headers.user-agent must not contain NUL characters or unpaired UTF-16 surrogates"
                      *           ]
                      *         }
                      *       ],

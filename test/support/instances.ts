@@ -76,7 +76,7 @@ async function startInstance(index: number, options: InstancesOptions, migrate: 
   };
   const child = spawn(
     process.execPath,
-    ['--import', pathToFileURL(join(ROOT, 'test/support/instance-loader.mjs')).href, join(ROOT, 'src/main.ts')],
+    ['--conditions=retell-agents-source', '--import', pathToFileURL(join(ROOT, 'test/support/instance-loader.mjs')).href, join(ROOT, 'src/main.ts')],
     // Its own process group: stop() signals exactly this process and whatever it started, by pid.
     { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -81,6 +81,7 @@ const MUST_BE: Record<string, string> = {
   boolean: 'must be a boolean value',
   object: 'must be an object',
   array: 'must be an array',
+  header: 'must not contain NUL characters or unpaired UTF-16 surrogates',
 };
 
 /** A field the route really has, for its 400 example: the body's first required one, else its first parameter. */
@@ -91,7 +92,8 @@ function exampleField(document: OpenAPIObject, op: Operation): { name: string; t
   const name = schema?.required?.[0] ?? Object.keys(schema?.properties ?? {})[0];
   if (name) return { name, type: schema?.properties?.[name]?.type };
   const parameter = op.parameters?.find((p) => p.in === 'path') ?? op.parameters?.find((p) => p.in === 'query');
-  return parameter ? { name: parameter.name, type: parameter.schema?.type } : { name: 'body', type: 'object' };
+  // A route without a body or parameters can still be refused at the edge for a header it cannot store.
+  return parameter ? { name: parameter.name, type: parameter.schema?.type } : { name: 'headers.user-agent', type: 'header' };
 }
 
 /**
