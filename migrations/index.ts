@@ -2,6 +2,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261124033828 } from './Migration20261124033828.js';
 import { Migration20261124035255 } from './Migration20261124035255.js';
 import { Migration20261124041630 } from './Migration20261124041630.js';
+import { Migration20261201231527 } from './Migration20261201231527.js';
 
 /**
  * Every migration, in order. MikroORM runs this list instead of scanning the folder, so the app, the tests and
@@ -11,4 +12,5 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261124033828', class: Migration20261124033828 },
   { name: 'Migration20261124035255', class: Migration20261124035255 },
   { name: 'Migration20261124041630', class: Migration20261124041630 },
+  { name: 'Migration20261201231527', class: Migration20261201231527 },
 ];

@@ -1,12 +1,10 @@
 import { registerAs } from '@nestjs/config';
-import { bool, ConfigError, int, oneOf, optionalStr, url } from './env.js';
+import { int, oneOf, optionalStr, url } from './env.js';
+import { readAllowPrivateUrls } from './jobs.config.js';
 
 export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
   const apiKey = optionalStr(env, 'RETELL_API_KEY');
-  const toolUrlsAllowPrivate = bool(env, 'TOOL_URLS_ALLOW_PRIVATE', false);
-  if (toolUrlsAllowPrivate && env.NODE_ENV === 'production') {
-    throw new ConfigError('TOOL_URLS_ALLOW_PRIVATE', 'must not be true when NODE_ENV=production');
-  }
+  const toolUrlsAllowPrivate = readAllowPrivateUrls(env);
   return {
     /** Unset: the app starts the local Retell emulator in-process and talks to it. */
     apiKey,
