@@ -50,7 +50,7 @@ export class WebhookDeliveryWorker {
         expireInSeconds: Math.ceil(config.timeoutMs / 1000) + 60,
         deleteAfterSeconds: 86_400,
       },
-      { localConcurrency: config.concurrency, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 5 },
+      { localConcurrency: config.concurrency, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 },
       (job) => this.run(job.data.deliveryId),
     );
   }

@@ -44,7 +44,7 @@ export async function postWebhook(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowPrivate: boolean },
+  options: { timeoutMs: number; allowPrivate: boolean; resolve?: typeof dnsLookup },
 ): Promise<DeliveryOutcome> {
   const started = performance.now();
   const done = (ok: boolean, statusCode: number | null, error: string | null): DeliveryOutcome => ({
@@ -70,7 +70,7 @@ export async function postWebhook(
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'retell-agents-webhooks/1', ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup() }),
+        ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup(options.resolve) }),
         agent: false,
       },
       (response) => {
