@@ -58,6 +58,9 @@ begin
   return null;
 end $$;`);
     this.addSql(`create trigger calls_record_events after insert or update on "calls" for each row execute function calls_record_events();`);
+    for (const table of ['webhook_endpoints', 'webhook_deliveries']) {
+      this.addSql(`create trigger "${table}_set_updated_at" before update on "${table}" for each row execute function "set_updated_at"();`);
+    }
   }
 
   override down(): void | Promise<void> {

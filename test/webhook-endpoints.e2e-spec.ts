@@ -207,4 +207,34 @@ describe('Partner webhooks (e2e)', () => {
     await t.http.delete(`/webhook-endpoints/${endpoint.id}`).set(...authHeader(alice)).expect(204);
     await t.http.get(`/webhook-endpoints/${endpoint.id}`).set(...authHeader(alice)).expect(404);
   });
+
+  it('delivers agent and phone number events with what their GET returned (the last state for deletions)', async () => {
+    const carol = await createUser(t.http);
+    const { r, url } = await receiver();
+    const endpoint = await createEndpoint(carol, { url });
+    const created = await createAgent(t.http, carol);
+    const number = (await t.http.post(`/agents/${created.id}/phone-numbers`).set(...authHeader(carol)).send({}).expect(201)).body;
+    const updatedNumber = (await t.http.patch(`/phone-numbers/${number.id}`).set(...authHeader(carol)).send({ nickname: 'Desk' }).expect(200)).body;
+    await t.http.patch(`/agents/${created.id}`).set(...authHeader(carol)).send({ description: 'Night shift' }).expect(200);
+    const afterUpdate = (await t.http.get(`/agents/${created.id}`).set(...authHeader(carol)).expect(200)).body;
+    await t.http.post(`/agents/${created.id}/publish`).set(...authHeader(carol)).send({}).expect(200);
+    const published = (await t.http.get(`/agents/${created.id}`).set(...authHeader(carol)).expect(200)).body;
+    await t.http.delete(`/agents/${created.id}`).set(...authHeader(carol)).expect(204);
+
+    const types = ['agent.created', 'phone_number.created', 'phone_number.updated', 'agent.updated', 'agent.published', 'phone_number.deleted', 'agent.deleted'];
+    await eventually(() => r.accepted.length === types.length, 30_000, 'seven deliveries');
+    for (const received of r.received) verify(endpoint.secret, received);
+    const byType = Object.fromEntries(r.received.map((x) => [x.json.type, x.json.data]));
+    expect(Object.keys(byType).sort()).toEqual([...types].sort());
+    expect(byType['agent.created']).toEqual({ ...created });
+    expect(byType['phone_number.created']).toEqual(number);
+    expect(byType['phone_number.updated']).toEqual(updatedNumber);
+    expect(byType['agent.updated']).toEqual(afterUpdate);
+    expect(byType['agent.published']).toEqual(published);
+    expect(byType['agent.deleted']).toEqual(published);
+    expect(byType['phone_number.deleted']).toMatchObject({ id: number.id, phoneNumber: number.phoneNumber, nickname: 'Desk' });
+    // The log has them too, newest first, in the order they happened.
+    const log = (await t.http.get('/events').query({ limit: 100 }).set(...authHeader(carol)).expect(200)).body.items.map((e: { type: string }) => e.type);
+    expect(log.reverse()).toEqual(types);
+  });
 });

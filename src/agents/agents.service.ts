@@ -8,6 +8,7 @@ import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
 import { toRetellTool } from '../agent-tools/tool-types.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { EventsService } from '../events/events.service.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { appConfig } from '../config/app.config.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
@@ -21,7 +22,7 @@ import { User } from '../users/user.entity.js';
 import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
 import { AgentRepository } from './agent.repository.js';
-import { AgentResponseDto } from './dto/agent-response.dto.js';
+import { AgentDetailResponseDto, AgentResponseDto } from './dto/agent-response.dto.js';
 import type { CreateAgentDto, ListAgentsQueryDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
 
 export interface AgentWithParts {
@@ -48,6 +49,7 @@ export class AgentsService {
     private readonly agentTools: AgentToolsService,
     private readonly voices: VoicesService,
     private readonly phoneNumbers: PhoneNumbersService,
+    private readonly events: EventsService,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
@@ -109,6 +111,7 @@ export class AgentsService {
           em.create(AgentTool, { agent, toolType: tool.toolType, name: tool.toolConfig.name as string, toolConfig: tool.toolConfig }),
         );
         await em.flush();
+        await this.events.record(em, ownerId, 'agent.created', AgentDetailResponseDto.fromEntities(agent, llmConfiguration, toolRows), { agentId: agent.id });
         return { agent, llmConfiguration, tools: toolRows };
       });
     } catch (error) {
@@ -159,6 +162,7 @@ export class AgentsService {
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;
         await em.flush();
+        await this.recordEvent(em, ownerId, id, 'agent.updated');
         return agent;
       });
     } catch (error) {
@@ -197,6 +201,7 @@ export class AgentsService {
       }
       Object.assign(agent, { version: draft.version, publishedVersion: draft.version, isPublished: true });
       await em.flush();
+      await this.recordEvent(em, ownerId, id, 'agent.published');
       return agent;
     });
   }
@@ -216,10 +221,10 @@ export class AgentsService {
 
     // Numbers are released at Retell (not left unbound there): their rows go with the agent. Each row goes as soon as
     // Retell released it, so a retried delete does not try to release it again.
-    await this.phoneNumbers.releaseAllForAgent(found.id);
+    await this.phoneNumbers.releaseAllForAgent(ownerId, found.id);
 
     // Under the row lock, so that an edit of this agent running meanwhile finishes first (or then finds it gone).
-    await this.em.transactional(async () => {
+    await this.em.transactional(async (em) => {
       const agent = await this.agents.findForOwnerLocked(ownerId, id);
       if (!agent) throw new ResourceNotFoundException('Agent');
       const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
@@ -230,7 +235,15 @@ export class AgentsService {
       if (configuration) {
         await withRetries(() => deleteAtRetell(() => this.retell.llm.delete(configuration.retellLlmId, { force_delete: true }, SINGLE_ATTEMPT)));
       }
+      const last = await this.get(ownerId, id);
       await this.agents.nativeDelete({ id: agent.id, user: ownerId });
+      await this.events.record(em, ownerId, 'agent.deleted', AgentDetailResponseDto.fromEntities(last.agent, last.llmConfiguration, last.tools), { agentId: id });
     });
+  }
+
+  /** The agent as GET /agents/:id shows it, recorded as an event in the caller's transaction. */
+  private async recordEvent(em: EntityManager, ownerId: number, id: number, type: 'agent.updated' | 'agent.published'): Promise<void> {
+    const { agent, llmConfiguration, tools } = await this.get(ownerId, id);
+    await this.events.record(em, ownerId, type, AgentDetailResponseDto.fromEntities(agent, llmConfiguration, tools), { agentId: id });
   }
 }

@@ -25,8 +25,8 @@ export class EventsService {
     type: EventType,
     data: object,
     options: { agentId?: number | null; endpointId?: number } = {},
-  ): Promise<void> {
-    await em.insert(Event, {
+  ): Promise<number> {
+    return em.insert(Event, {
       user: em.getReference(User, ownerId),
       type,
       data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,

@@ -5,6 +5,7 @@ import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { EventsService } from '../events/events.service.js';
 import { NO_RETRY } from '../retell/retell-client.provider.js';
 import { isRetellNotFound, retellMessage } from '../retell/retell-errors.js';
 import { deleteAtRetell, SINGLE_ATTEMPT, withRetries } from '../retell/retell-ops.js';
@@ -30,6 +31,7 @@ export class PhoneNumbersService {
     private readonly agents: AgentRepository,
     private readonly em: EntityManager,
     private readonly retell: Retell,
+    private readonly events: EventsService,
   ) {}
 
   /** Buys a number at Retell bound to the agent. Buying costs money: the SDK never retries it blindly. */
@@ -48,7 +50,10 @@ export class PhoneNumbersService {
       numberType: bought.phone_number_type as PhoneNumberType,
     });
     try {
-      await this.em.persist(row).flush();
+      await this.em.transactional(async (em) => {
+        await em.persist(row).flush();
+        await this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id });
+      });
     } catch (error) {
       // Nothing half-written: a number we could not record is released again.
       await withRetries(() => deleteAtRetell(() => this.retell.phoneNumber.delete(bought.phone_number, SINGLE_ATTEMPT))).catch((undo) =>
@@ -84,6 +89,7 @@ export class PhoneNumbersService {
             NO_RETRY,
           )
           .catch(refusedByRetell);
+        await this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id });
         return row;
       });
     } catch (error) {
@@ -114,7 +120,10 @@ export class PhoneNumbersService {
     number.agent = ref(target);
     number.isActive = active;
     number.nickname = nickname ?? null;
-    await this.em.flush();
+    await this.em.transactional(async (em) => {
+      await em.flush();
+      await this.events.record(em, ownerId, 'phone_number.updated', PhoneNumberResponseDto.fromEntity(number), { agentId: target.id });
+    });
     return this.get(ownerId, id);
   }
 
@@ -122,17 +131,23 @@ export class PhoneNumbersService {
   async release(ownerId: number, id: number): Promise<void> {
     const number = await this.get(ownerId, id);
     await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
-    await this.em.remove(number).flush();
+    await this.em.transactional(async (em) => {
+      await em.remove(number).flush();
+      await this.events.record(em, ownerId, 'phone_number.deleted', PhoneNumberResponseDto.fromEntity(number), { agentId: number.agent.id });
+    });
   }
 
   /**
    * Called before an agent is deleted: its numbers are released at Retell rather than left unbound there, because
    * their rows go with the agent (ON DELETE CASCADE) and a number nobody has a record of would be paid for forever.
    */
-  async releaseAllForAgent(agentId: number): Promise<void> {
+  async releaseAllForAgent(ownerId: number, agentId: number): Promise<void> {
     for (const number of await this.numbers.findAllForAgent(agentId)) {
       await deleteAtRetell(() => this.retell.phoneNumber.delete(number.phoneNumber));
-      await this.em.remove(number).flush();
+      await this.em.transactional(async (em) => {
+        await em.remove(number).flush();
+        await this.events.record(em, ownerId, 'phone_number.deleted', PhoneNumberResponseDto.fromEntity(number), { agentId });
+      });
     }
   }
 

@@ -4,6 +4,7 @@ import { type AuthPrincipal, CurrentUser } from '../common/auth/current-user.dec
 import { ApiErrors } from '../common/openapi/api-errors.decorator.js';
 import { PageQueryDto } from '../common/pagination/page.dto.js';
 import { ParseIdPipe } from '../common/pagination/parse-id.pipe.js';
+import { EventResponseDto } from '../events/dto/event.dto.js';
 import {
   CreateWebhookEndpointDto,
   UpdateWebhookEndpointDto,
@@ -34,6 +35,7 @@ export class WebhookEndpointsController {
     return this.endpoints.list(caller.userId, page.limit, page.cursor);
   }
 
+  /** One of your endpoints; never its secret. */
   @Get(':id')
   @ApiOkResponse({ type: WebhookEndpointResponseDto })
   @ApiErrors(404)
@@ -74,10 +76,10 @@ export class WebhookEndpointsController {
   /** Send a `ping` event to this endpoint (see its deliveries for the outcome). */
   @Post(':id/test')
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'The ping is queued.' })
+  @ApiAcceptedResponse({ type: EventResponseDto, description: 'The ping event, queued for this endpoint.' })
   @ApiErrors(404, { 409: 'The endpoint is inactive.' })
-  async test(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<void> {
-    await this.endpoints.test(caller.userId, id);
+  test(@CurrentUser() caller: AuthPrincipal, @Param('id', ParseIdPipe) id: number): Promise<EventResponseDto> {
+    return this.endpoints.test(caller.userId, id);
   }
 
   /** What was sent to this endpoint, newest first: status, attempts, last outcome and next attempt. */

@@ -5,6 +5,7 @@ import { ApiException, ResourceNotFoundException, ValidationFailedException } fr
 import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
 import { publicUrlProblem } from '../common/urls/public-url.js';
 import { webhooksConfig } from '../config/jobs.config.js';
+import type { EventResponseDto } from '../events/dto/event.dto.js';
 import { EventsService } from '../events/events.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { WEBHOOK_DELIVERY_QUEUE } from '../jobs/queues.js';
@@ -101,10 +102,11 @@ export class WebhookEndpointsService {
   }
 
   /** A `ping` event for this endpoint only, through the same outbox and delivery path as every other event. */
-  async test(ownerId: number, id: number): Promise<void> {
+  async test(ownerId: number, id: number): Promise<EventResponseDto> {
     const endpoint = await this.get(ownerId, id);
     if (!endpoint.isActive) throw new ApiException(409, 'The endpoint is inactive; activate it first');
-    await this.events.record(this.em, ownerId, 'ping', { webhookEndpointId: endpoint.id, message: 'Hello from Retell Agents' }, { endpointId: endpoint.id });
+    const eventId = await this.events.record(this.em, ownerId, 'ping', { webhookEndpointId: endpoint.id, message: 'Hello from Retell Agents' }, { endpointId: endpoint.id });
+    return this.events.get(ownerId, eventId);
   }
 
   async deliveries(ownerId: number, id: number, limit: number, cursor?: string): Promise<Page<WebhookDeliveryResponseDto>> {

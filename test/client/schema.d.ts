@@ -470,6 +470,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One of your endpoints; never its secret. */
         get: operations["WebhookEndpoints_get"];
         put?: never;
         post?: never;
@@ -7584,12 +7585,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The ping is queued. */
+            /** @description The ping event, queued for this endpoint. */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EventResponseDto"];
+                };
             };
             /** @description Validation failed: `details` lists each field and its problems. */
             400: {
