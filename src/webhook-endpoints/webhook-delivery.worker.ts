@@ -7,6 +7,9 @@ import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from '../jobs/queues.
 import { postWebhook, type DeliveryOutcome } from './webhook-http.js';
 import { WebhookSigner } from './webhook-signer.js';
 
+/** How long a claim outlives the HTTP time limit before another run may take the delivery over. */
+const CLAIM_MARGIN_SECONDS = 5;
+
 interface ClaimedDelivery {
   id: number;
   attempts: number;
@@ -58,7 +61,7 @@ export class WebhookDeliveryWorker {
   async run(deliveryId: number): Promise<void> {
     const token = randomUUID();
     const claimed = await this.claim(deliveryId, token);
-    if (!claimed) return;
+    if (!claimed) return this.followUp(deliveryId);
     let outcome: DeliveryOutcome;
     if (!claimed.is_active) {
       outcome = { ok: false, statusCode: null, error: 'the endpoint is inactive', durationMs: 0 };
@@ -84,9 +87,27 @@ export class WebhookDeliveryWorker {
         returning d.id, d.attempts, w.id as endpoint_id, w.url, w.is_active, w.secret_ciphertext,
                   case when w.previous_secret_expires_at > now() then w.previous_secret_ciphertext end as previous_secret_ciphertext,
                   e.id as event_id, e.type, e.data, to_char(e.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at`,
-      [deliveryId, this.config.timeoutMs / 1000 + 15, token],
+      [deliveryId, this.config.timeoutMs / 1000 + CLAIM_MARGIN_SECONDS, token],
     );
     return row;
+  }
+
+  /**
+   * Nothing to do now: the delivery is done, or not due yet (its own job exists), or held by another run's claim. In
+   * the last case that run may have died with its job (pg-boss handed the job to us early): a job is left for when
+   * the claim expires, so the delivery cannot be stranded. A surplus job finds nothing due and ends.
+   */
+  private async followUp(deliveryId: number): Promise<void> {
+    await this.jobs.transaction(async (db) => {
+      const { rows } = await db.executeSql(
+        `select extract(epoch from claimed_until - now())::float8 as seconds from webhook_deliveries
+          where id = $1 and status = 'pending' and claimed_until > now()`,
+        [deliveryId],
+      );
+      if (rows.length === 0) return;
+      const startAfter = new Date(Date.now() + (Number(rows[0].seconds) + 1) * 1000);
+      await this.jobs.insert(WEBHOOK_DELIVERY_QUEUE, [{ data: { deliveryId }, startAfter }], db);
+    });
   }
 
   private async record(claimed: ClaimedDelivery, token: string, outcome: DeliveryOutcome, countsForHealth: boolean): Promise<void> {

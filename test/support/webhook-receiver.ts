@@ -12,7 +12,7 @@ export interface ReceivedWebhook {
 
 /**
  * A partner's receiver on 127.0.0.1 (allowed by URLS_ALLOW_PRIVATE in the tests): records every request and answers
- * with `respond(n)` for the n-th request (1-based), 204 by default.
+ * with `respond(n)` for the n-th request (1-based), 204 by default; 0 holds the request unanswered.
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
@@ -27,7 +27,8 @@ export class WebhookReceiver {
         const body = Buffer.concat(chunks).toString('utf8');
         const status = this.respond(this.received.length + 1, body);
         this.received.push({ headers: request.headers, body, json: JSON.parse(body), status });
-        response.writeHead(status).end();
+        // 0: never answer (a receiver that hangs, or an instance that dies while waiting for it).
+        if (status !== 0) response.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
