@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { closeApp, createApp } from './app.setup.js';
-import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readRetellConfig } from './config/index.js';
+import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readJobsConfig, readRetellConfig, readWebhooksConfig } from './config/index.js';
 import { openDatabase } from './database/database.js';
 
 async function main(): Promise<void> {
@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   readAuthConfig();
   readRetellConfig();
   readCallsConfig();
+  const role = readJobsConfig().role;
+  readWebhooksConfig();
   const database = await openDatabase(readDatabaseConfig(), (message) => console.error(message));
   const app = await createApp({ databaseUrl: database.url });
 
@@ -30,7 +32,8 @@ async function main(): Promise<void> {
   const log = app.getHttpAdapter().getInstance().log;
   log.info(
     `Listening on ${appConfig.publicBaseUrl}${appConfig.swaggerEnabled ? ` — Swagger UI at ${appConfig.publicBaseUrl}/docs` : ''}` +
-      (database.embedded ? ' — using the embedded PostgreSQL' : ''),
+      (database.embedded ? ' — using the embedded PostgreSQL' : '') +
+      (role === 'all' ? '' : ` — APP_ROLE=${role}`),
   );
 }
 
