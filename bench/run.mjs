@@ -232,6 +232,9 @@ log(`generating ${CONFIG.calls.toLocaleString('en')} calls in SQL`);
 const seedStarted = Date.now();
 // One call every 10 s, oldest first, round-robin over the agents. Every 4th call is still `ongoing`: those are the
 // ones the webhook scenario ends, so each event is a real merge, not a no-op.
+// Imported history, not news: the calls trigger that records call events (issue 13) is off for the bulk insert, or
+// the seed would also write ~2,250,000 events.
+await sql.query('alter table calls disable trigger calls_record_events');
 await sql.query(
   `insert into calls (agent_id, user_id, retell_call_id, call_type, from_number, to_number, direction, status, duration,
                       started_at, ended_at, disconnection_reason, recording_url, call_cost, created_at, updated_at)
@@ -247,6 +250,7 @@ await sql.query(
      from generate_series(1, $1::int) as i, lateral (select timestamp '2024-01-01' + i * interval '10 seconds' as t) as ts`,
   [CONFIG.calls, userId, agents.map((agent) => agent.id)],
 );
+await sql.query('alter table calls enable trigger calls_record_events');
 await sql.query('vacuum analyze calls');
 log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
 

@@ -237,4 +237,45 @@ describe('Partner webhooks (e2e)', () => {
     const log = (await t.http.get('/events').query({ limit: 100 }).set(...authHeader(carol)).expect(200)).body.items.map((e: { type: string }) => e.type);
     expect(log.reverse()).toEqual(types);
   });
+
+  it('disables an endpoint whose every delivery failed for 5 days, with the reason; PATCH isActive turns it back on', async () => {
+    const { r, url } = await receiver();
+    r.respond = () => 500;
+    const endpoint = await createEndpoint(alice, { url });
+    // Five days of failures, without waiting five days: the streak began six days ago.
+    await t.db.query(`update webhook_endpoints set failing_since = now() - interval '6 days' where id = $1`, [endpoint.id]);
+    await t.http.post(`/webhook-endpoints/${endpoint.id}/test`).set(...authHeader(alice)).expect(202);
+    const disabled = await eventually(async () => {
+      const body = (await t.http.get(`/webhook-endpoints/${endpoint.id}`).set(...authHeader(alice)).expect(200)).body;
+      return body.isActive === false ? body : undefined;
+    }, 30_000, 'the endpoint to be disabled');
+    expect(disabled.disabledReason).toMatch(/^Disabled: every delivery failed since .* \(last: HTTP 500\)/);
+    const attempts = r.received.length;
+    // Its pending retry is not sent to a disabled endpoint.
+    const [delivery] = await eventually(async () => {
+      const list = await deliveriesOf(alice, endpoint.id);
+      return list[0]?.status === 'failed' ? list : undefined;
+    }, 30_000, 'the pending retry to fail');
+    expect(delivery).toMatchObject({ status: 'failed', lastError: 'the endpoint is inactive' });
+    expect(r.received.length).toBe(attempts);
+
+    const enabled = (await t.http.patch(`/webhook-endpoints/${endpoint.id}`).set(...authHeader(alice)).send({ isActive: true }).expect(200)).body;
+    expect(enabled).toMatchObject({ isActive: true, disabledReason: null, failingSince: null });
+  });
+
+  it("keeps every event in the log, materialised on read, for a tenant without endpoints", async () => {
+    const dave = await createUser(t.http);
+    const davesAgent = await createAgent(t.http, dave);
+    await t.http.post(`/agents/${davesAgent.id}/phone-numbers`).set(...authHeader(dave)).send({}).expect(201);
+    const call = (await t.http.post(`/agents/${davesAgent.id}/calls`).set(...authHeader(dave)).send({ toNumber: '+14155559999' }).expect(201)).body;
+    await t.emulator.waitForIdle();
+    const detail = (await t.http.get(`/calls/${call.id}`).set(...authHeader(dave)).expect(200)).body;
+    const analyzed = (await t.http.get('/events').query({ type: 'call.analyzed' }).set(...authHeader(dave)).expect(200)).body.items;
+    expect(analyzed).toEqual([{ id: expect.any(Number), type: 'call.analyzed', createdAt: expect.any(String), data: detail }]);
+    const one = (await t.http.get(`/events/${analyzed[0].id}`).set(...authHeader(dave)).expect(200)).body;
+    expect(one).toEqual(analyzed[0]);
+    const types = (await t.http.get('/events').query({ limit: 100 }).set(...authHeader(dave)).expect(200)).body.items.map((e: { type: string }) => e.type);
+    expect(types).toEqual(['call.analyzed', 'call.ended', 'call.started', 'phone_number.created', 'agent.created']);
+    await t.http.get('/events').query({ type: 'call.exploded' }).set(...authHeader(dave)).expect(400);
+  });
 });

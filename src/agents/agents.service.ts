@@ -244,6 +244,8 @@ export class AgentsService {
   /** The agent as GET /agents/:id shows it, recorded as an event in the caller's transaction. */
   private async recordEvent(em: EntityManager, ownerId: number, id: number, type: 'agent.updated' | 'agent.published'): Promise<void> {
     const { agent, llmConfiguration, tools } = await this.get(ownerId, id);
+    // As stored (the set_updated_at trigger has the last word on updated_at), i.e. what GET returns.
+    await em.refresh(agent);
     await this.events.record(em, ownerId, type, AgentDetailResponseDto.fromEntities(agent, llmConfiguration, tools), { agentId: id });
   }
 }

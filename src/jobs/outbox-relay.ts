@@ -73,9 +73,12 @@ export class OutboxRelay implements BackgroundLoop {
         [BATCH],
       );
       if (rows.length === 0) return 0;
-      await this.materialise(db, rows as Array<{ id: number; type: string; snapshot: Record<string, unknown> | null }>);
       const ids = rows.map((row: { id: number }) => row.id);
       const { rows: deliveries } = await db.executeSql(DISPATCH_SQL, [ids]);
+      // Only events someone receives are materialised now (before their delivery can run: same transaction); the
+      // others are materialised when read (GET /events), so a tenant without endpoints costs no mapping here.
+      const delivered = new Set(deliveries.map((delivery: { event_id: number }) => delivery.event_id));
+      await this.materialise(db, (rows as Array<{ id: number; type: string; snapshot: Record<string, unknown> | null }>).filter((row) => delivered.has(row.id)));
       await this.jobs.insert(
         WEBHOOK_DELIVERY_QUEUE,
         deliveries.map((delivery: { id: number }) => ({ data: { deliveryId: delivery.id } })),
@@ -113,6 +116,6 @@ with inserted as (
               else (w.event_types is null or w.event_types @> to_jsonb(e.type::text))
                and (w.agent_ids is null or w.agent_ids @> to_jsonb(e.agent_id)) end
   on conflict (endpoint_id, event_id) do nothing
-  returning id),
+  returning id, event_id),
 dispatched as (update events set dispatched_at = now() where id = any($1::int[]))
-select id from inserted order by id`;
+select id, event_id from inserted order by id`;

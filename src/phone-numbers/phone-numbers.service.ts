@@ -122,7 +122,9 @@ export class PhoneNumbersService {
     number.nickname = nickname ?? null;
     await this.em.transactional(async (em) => {
       await em.flush();
-      await this.events.record(em, ownerId, 'phone_number.updated', PhoneNumberResponseDto.fromEntity(number), { agentId: target.id });
+      // As stored (the set_updated_at trigger has the last word on updated_at), i.e. what GET returns.
+      const saved = await em.findOneOrFail(PhoneNumber, { id }, { refresh: true });
+      await this.events.record(em, ownerId, 'phone_number.updated', PhoneNumberResponseDto.fromEntity(saved), { agentId: target.id });
     });
     return this.get(ownerId, id);
   }
