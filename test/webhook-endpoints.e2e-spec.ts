@@ -142,7 +142,7 @@ describe('Partner webhooks (e2e)', () => {
   it('filters by agent: an endpoint for another agent of the same tenant gets nothing of this one', async () => {
     const other = await createAgent(t.http, alice);
     const { r: otherR, url: otherUrl } = await receiver();
-    const forOther = await createEndpoint(alice, { url: otherUrl, agentIds: [other.id] });
+    const forOther = await createEndpoint(alice, { url: otherUrl, agentIds: [other.id], eventTypes: ['call.started', 'call.ended', 'call.analyzed'] });
     const { r, url } = await receiver();
     await createEndpoint(alice, { url, agentIds: [agent.id], eventTypes: ['call.ended'] });
     await place();

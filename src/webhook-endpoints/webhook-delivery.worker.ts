@@ -66,12 +66,21 @@ export class WebhookDeliveryWorker {
     if (!claimed.is_active) {
       outcome = { ok: false, statusCode: null, error: 'the endpoint is inactive', durationMs: 0 };
     } else {
-      const body = JSON.stringify({ id: claimed.event_id, type: claimed.type, createdAt: claimed.created_at, data: claimed.data ?? {} });
-      const secrets = [claimed.secret_ciphertext, ...(claimed.previous_secret_ciphertext ? [claimed.previous_secret_ciphertext] : [])];
-      const headers = this.signer.headers(secrets, String(claimed.event_id), new Date(), body);
-      outcome = await postWebhook(claimed.url, headers, body, { timeoutMs: this.config.timeoutMs, allowPrivate: this.config.allowPrivate });
+      outcome = await this.attempt(claimed).catch((error: unknown) => {
+        // E.g. a secret sealed under another WEBHOOK_SECRETS_KEY/JWT_SECRET: recorded like any failed attempt, so the
+        // delivery follows its schedule instead of looping on a job that throws.
+        this.logger.error({ msg: 'webhook delivery could not be attempted', deliveryId, error: (error as Error).message });
+        return { ok: false, statusCode: null, error: 'internal error: the delivery could not be signed or sent', durationMs: 0 };
+      });
     }
     await this.record(claimed, token, outcome, claimed.is_active);
+  }
+
+  private async attempt(claimed: ClaimedDelivery): Promise<DeliveryOutcome> {
+    const body = JSON.stringify({ id: claimed.event_id, type: claimed.type, createdAt: claimed.created_at, data: claimed.data ?? {} });
+    const secrets = [claimed.secret_ciphertext, ...(claimed.previous_secret_ciphertext ? [claimed.previous_secret_ciphertext] : [])];
+    const headers = this.signer.headers(secrets, String(claimed.event_id), new Date(), body);
+    return postWebhook(claimed.url, headers, body, { timeoutMs: this.config.timeoutMs, allowPrivate: this.config.allowPrivate });
   }
 
   /** Takes the attempt, or returns undefined when it is not due, done, or held by a live claim. */
