@@ -75,8 +75,16 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [name, { queue }] of this.workers) await this.boss.createQueue(name, queue);
     if (!this.runsWorkers) return;
     for (const [name, { options, handler }] of this.workers) {
-      await this.boss.work<object>(name, { ...options, batchSize: 1 }, async ([job]) => {
-        if (job) await handler(job);
+      // The jobs of a batch run side by side and are settled one by one: a failed one is retried alone. A full batch
+      // fetches again at once (pg-boss waits its polling interval after a short one, or until a NOTIFY).
+      await this.boss.work<object>(name, { ...options, perJobResults: true as const }, async (jobs) => {
+        const results = await Promise.allSettled(jobs.map((job) => handler(job)));
+        return jobs.map((job, i) => {
+          const result = results[i]!;
+          if (result.status === 'fulfilled') return { id: job.id, status: 'completed' as const };
+          this.logger.error({ msg: 'job failed; pg-boss retries it', queue: name, jobId: job.id, error: (result.reason as Error)?.message });
+          return { id: job.id, status: 'failed' as const, output: { message: String((result.reason as Error)?.message ?? result.reason) } };
+        });
       });
     }
     for (const loop of this.loops) loop.start();

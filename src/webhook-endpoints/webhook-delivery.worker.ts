@@ -53,7 +53,14 @@ export class WebhookDeliveryWorker {
         expireInSeconds: Math.ceil(config.timeoutMs / 1000) + 60,
         deleteAfterSeconds: 86_400,
       },
-      { localConcurrency: config.concurrency, pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 2 },
+      // WEBHOOK_CONCURRENCY deliveries in flight, as workers of up to 4 jobs each (see JobsService.onApplicationBootstrap).
+      {
+        localConcurrency: Math.ceil(config.concurrency / Math.min(4, config.concurrency)),
+        batchSize: Math.min(4, config.concurrency),
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 2,
+        notifyPollingIntervalSeconds: 2,
+      },
       (job) => this.run(job.data.deliveryId),
     );
   }
