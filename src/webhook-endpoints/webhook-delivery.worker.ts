@@ -130,6 +130,20 @@ export class WebhookDeliveryWorker {
     const schedule = this.config.retryScheduleSeconds;
     const delay = outcome.ok || !claimed.is_active ? undefined : schedule[claimed.attempts - 1];
     const status = outcome.ok ? 'succeeded' : delay === undefined ? 'failed' : 'pending';
+    if (outcome.ok) {
+      // The common case in one statement (no transaction round trips): the delivery, and the endpoint's failure streak.
+      await this.jobs.query(
+        `with done as (
+           update webhook_deliveries
+              set status = 'succeeded', last_status_code = $3, last_error = null, last_duration_ms = $4, next_attempt_at = null,
+                  claimed_until = null, claim_token = null
+            where id = $1 and claim_token = $2
+            returning endpoint_id)
+         update webhook_endpoints set failing_since = null where id in (select endpoint_id from done) and failing_since is not null`,
+        [claimed.id, token, outcome.statusCode, outcome.durationMs],
+      );
+      return;
+    }
     await this.jobs.transaction(async (db) => {
       const { rows } = await db.executeSql(
         `update webhook_deliveries
@@ -146,10 +160,6 @@ export class WebhookDeliveryWorker {
         await this.jobs.insert(WEBHOOK_DELIVERY_QUEUE, [{ data: { deliveryId: claimed.id }, startAfter: new Date(Date.now() + delay * 1000) }], db);
       }
       if (!countsForHealth) return;
-      if (outcome.ok) {
-        await db.executeSql('update webhook_endpoints set failing_since = null where id = $1 and failing_since is not null', [claimed.endpoint_id]);
-        return;
-      }
       // Every delivery failed since `failing_since` (any success clears it): past the limit the endpoint is disabled.
       await db.executeSql(
         `update webhook_endpoints
