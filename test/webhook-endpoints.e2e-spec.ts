@@ -1,7 +1,12 @@
+import { jest } from '@jest/globals';
 import { bootTestApp, type TestApp } from './support/app.js';
 import { authHeader, createAgent, type AgentBody } from './support/agents.js';
 import { createUser, type TestUser } from './support/factories.js';
 import { eventually, verify, WebhookReceiver } from './support/webhook-receiver.js';
+
+// Deliveries, retries and relays are awaited with bounded polls of up to 30 s each; a test may need a few on a loaded
+// machine, so the per-test limit is above jest's default.
+jest.setTimeout(120_000);
 
 const TEST_ENV = { URLS_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE_SECONDS: '1,1,1', WEBHOOK_TIMEOUT_MS: '3000', EVENTS_RELAY_INTERVAL_MS: '50' };
 
