@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { bootTestApp, type TestApp } from './support/app.js';
-import { authHeader, createAgent, type AgentBody } from './support/agents.js';
+import { authHeader, createAgent, customTool, type AgentBody } from './support/agents.js';
 import { createUser, type TestUser } from './support/factories.js';
 import { eventually, verify, WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -282,5 +282,19 @@ describe('Partner webhooks (e2e)', () => {
     const types = (await t.http.get('/events').query({ limit: 100 }).set(...authHeader(dave)).expect(200)).body.items.map((e: { type: string }) => e.type);
     expect(types).toEqual(['call.analyzed', 'call.ended', 'call.started', 'phone_number.created', 'agent.created']);
     await t.http.get('/events').query({ type: 'call.exploded' }).set(...authHeader(dave)).expect(400);
+  });
+
+  it('a tool or LLM configuration change is an agent.updated with the agent as GET /agents/:id then shows it', async () => {
+    const erin = await createUser(t.http);
+    const erinsAgent = await createAgent(t.http, erin);
+    const { r, url } = await receiver();
+    await createEndpoint(erin, { url, eventTypes: ['agent.updated'] });
+    await t.http.post(`/agents/${erinsAgent.id}/tools`).set(...authHeader(erin)).send(customTool()).expect(201);
+    const withTool = (await t.http.get(`/agents/${erinsAgent.id}`).set(...authHeader(erin)).expect(200)).body;
+    await t.http.patch(`/agents/${erinsAgent.id}/llm-configuration`).set(...authHeader(erin)).send({ temperature: 0.7 }).expect(200);
+    const withConfig = (await t.http.get(`/agents/${erinsAgent.id}`).set(...authHeader(erin)).expect(200)).body;
+    await eventually(() => r.accepted.length === 2, 30_000, 'two agent.updated deliveries');
+    const sorted = [...r.received].sort((a, b) => a.json.id - b.json.id).map((x) => x.json.data);
+    expect(sorted).toEqual([withTool, withConfig]);
   });
 });

@@ -6,6 +6,7 @@ import type { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { EventsService } from '../events/events.service.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors, join } from '../common/validation/json-rules.js';
 import { retellConfig } from '../config/retell.config.js';
@@ -43,6 +44,7 @@ export class AgentToolsService {
     private readonly tools: AgentToolRepository,
     private readonly llmConfigurations: LlmConfigurationRepository,
     @Inject(retellConfig.KEY) private readonly config: ConfigType<typeof retellConfig>,
+    private readonly events: EventsService,
   ) {}
 
   get urlPolicy(): UrlPolicy {
@@ -173,6 +175,7 @@ export class AgentToolsService {
         const result = commit();
         agent.isPublished = false;
         await em.flush();
+        await this.events.recordAgent(em, ownerId, agentId, 'agent.updated');
         return result;
       });
     } catch (error) {

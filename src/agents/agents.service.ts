@@ -22,7 +22,7 @@ import { User } from '../users/user.entity.js';
 import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
 import { AgentRepository } from './agent.repository.js';
-import { AgentDetailResponseDto, AgentResponseDto } from './dto/agent-response.dto.js';
+import { AgentResponseDto } from './dto/agent-response.dto.js';
 import type { CreateAgentDto, ListAgentsQueryDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
 
 export interface AgentWithParts {
@@ -111,7 +111,7 @@ export class AgentsService {
           em.create(AgentTool, { agent, toolType: tool.toolType, name: tool.toolConfig.name as string, toolConfig: tool.toolConfig }),
         );
         await em.flush();
-        await this.events.record(em, ownerId, 'agent.created', AgentDetailResponseDto.fromEntities(agent, llmConfiguration, toolRows), { agentId: agent.id });
+        await this.events.recordAgent(em, ownerId, agent.id, 'agent.created');
         return { agent, llmConfiguration, tools: toolRows };
       });
     } catch (error) {
@@ -162,7 +162,7 @@ export class AgentsService {
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;
         await em.flush();
-        await this.recordEvent(em, ownerId, id, 'agent.updated');
+        await this.events.recordAgent(em, ownerId, id, 'agent.updated');
         return agent;
       });
     } catch (error) {
@@ -201,7 +201,7 @@ export class AgentsService {
       }
       Object.assign(agent, { version: draft.version, publishedVersion: draft.version, isPublished: true });
       await em.flush();
-      await this.recordEvent(em, ownerId, id, 'agent.published');
+      await this.events.recordAgent(em, ownerId, id, 'agent.published');
       return agent;
     });
   }
@@ -235,17 +235,8 @@ export class AgentsService {
       if (configuration) {
         await withRetries(() => deleteAtRetell(() => this.retell.llm.delete(configuration.retellLlmId, { force_delete: true }, SINGLE_ATTEMPT)));
       }
-      const last = await this.get(ownerId, id);
+      await this.events.recordAgent(em, ownerId, id, 'agent.deleted');
       await this.agents.nativeDelete({ id: agent.id, user: ownerId });
-      await this.events.record(em, ownerId, 'agent.deleted', AgentDetailResponseDto.fromEntities(last.agent, last.llmConfiguration, last.tools), { agentId: id });
     });
-  }
-
-  /** The agent as GET /agents/:id shows it, recorded as an event in the caller's transaction. */
-  private async recordEvent(em: EntityManager, ownerId: number, id: number, type: 'agent.updated' | 'agent.published'): Promise<void> {
-    const { agent, llmConfiguration, tools } = await this.get(ownerId, id);
-    // As stored (the set_updated_at trigger has the last word on updated_at), i.e. what GET returns.
-    await em.refresh(agent);
-    await this.events.record(em, ownerId, type, AgentDetailResponseDto.fromEntities(agent, llmConfiguration, tools), { agentId: id });
   }
 }

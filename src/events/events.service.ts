@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { AgentTool } from '../agent-tools/agent-tool.entity.js';
+import { AgentDetailResponseDto } from '../agents/dto/agent-response.dto.js';
 import { ResourceNotFoundException } from '../common/errors/app-exceptions.js';
+import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
 import { User } from '../users/user.entity.js';
 import type { EventListQueryDto, EventResponseDto } from './dto/event.dto.js';
@@ -34,6 +37,20 @@ export class EventsService {
       endpointId: options.endpointId ?? null,
       createdAt: new Date(),
     });
+  }
+
+  /**
+   * An agent event: the agent as `GET /agents/:id` returns it, read back as stored inside the caller's transaction (so
+   * `updated_at` is the trigger's, as a later GET sees it), recorded with it. For a deletion, call it before deleting.
+   */
+  async recordAgent(em: EntityManager, ownerId: number, agentId: number, type: 'agent.created' | 'agent.updated' | 'agent.published' | 'agent.deleted'): Promise<void> {
+    const configuration = await em.findOneOrFail(
+      LlmConfiguration,
+      { agent: { id: agentId, user: ownerId } },
+      { populate: ['agent'], strategy: 'joined', refresh: true },
+    );
+    const tools = await em.find(AgentTool, { agent: { id: agentId, user: ownerId } }, { orderBy: { id: 'asc' }, refresh: true });
+    await this.record(em, ownerId, type, AgentDetailResponseDto.fromEntities(configuration.agent.getEntity(), configuration, tools), { agentId });
   }
 
   async list(ownerId: number, query: EventListQueryDto): Promise<Page<EventResponseDto>> {

@@ -7,6 +7,7 @@ import { ResourceNotFoundException, ValidationFailedException } from '../common/
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { retellConfig } from '../config/retell.config.js';
+import { EventsService } from '../events/events.service.js';
 import { RetellUndo, SINGLE_ATTEMPT } from '../retell/retell-ops.js';
 import type { CreateLlmConfigurationDto, UpdateLlmConfigurationDto } from './dto/llm-configuration.dto.js';
 import type { LlmConfiguration } from './llm-configuration.entity.js';
@@ -35,6 +36,7 @@ export class LlmConfigurationsService {
     private readonly agents: AgentRepository,
     private readonly configurations: LlmConfigurationRepository,
     @Inject(retellConfig.KEY) private readonly config: ConfigType<typeof retellConfig>,
+    private readonly events: EventsService,
   ) {}
 
   private get urlPolicy(): UrlPolicy {
@@ -76,6 +78,7 @@ export class LlmConfigurationsService {
         em.assign(configuration, after);
         agent.isPublished = false;
         await em.flush();
+        await this.events.recordAgent(em, ownerId, agentId, 'agent.updated');
         return configuration;
       });
     } catch (error) {
