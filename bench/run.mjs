@@ -2,6 +2,7 @@
 // `npm run bench -- --smoke` is the seconds-long variant CI runs: it fails on harness breakage (errors, non-2xx),
 // never on timings. See README.md "Benchmarks" for what each column means.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -238,6 +239,9 @@ log(`generating ${CONFIG.calls.toLocaleString('en')} calls in SQL`);
 const seedStarted = Date.now();
 // One call every 10 s, oldest first, round-robin over the agents. Every 4th call is still `ongoing`: those are the
 // ones the webhook scenario ends, so each event is a real merge, not a no-op.
+// Imported history, not news: the calls trigger that records call events (issue 13) is off for the bulk insert, or
+// the seed would also write ~2,250,000 events.
+await sql.query('alter table calls disable trigger calls_record_events');
 await sql.query(
   `insert into calls (agent_id, user_id, retell_call_id, call_type, from_number, to_number, direction, status, duration,
                       started_at, ended_at, disconnection_reason, recording_url, call_cost, created_at, updated_at)
@@ -253,6 +257,7 @@ await sql.query(
      from generate_series(1, $1::int) as i, lateral (select timestamp '2024-01-01' + i * interval '10 seconds' as t) as ts`,
   [CONFIG.calls, userId, agents.map((agent) => agent.id)],
 );
+await sql.query('alter table calls enable trigger calls_record_events');
 await sql.query('vacuum analyze calls');
 log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
 
@@ -371,6 +376,9 @@ for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
 
 // Events per run: enough distinct calls for the fastest server to never repeat one in the full run.
 // Each server gets its own half of the ongoing calls, a quarter of that for its warm-up.
+// The last ongoing calls are kept for the partner-webhooks scenario (its own app run, after the others).
+const EVENTS = SMOKE ? { rate: 20, seconds: 2, backlog: 400, concurrency: 16 } : { rate: 100, seconds: 10, backlog: 20_000, concurrency: 16 };
+const eventCalls = ongoing.splice(ongoing.length - Math.min(EVENTS.rate * EVENTS.seconds, Math.floor(ongoing.length / 4)));
 const perServer = Math.floor(ongoing.length / 2);
 const eventsPerWarmup = Math.min(20_000, Math.floor(perServer / 4));
 const eventsPerRun = Math.min(60_000, perServer - eventsPerWarmup);
@@ -404,9 +412,129 @@ const { rows: [applied] } = await sql.query(`select count(*)::int as n from rete
 
 await stop(baseline);
 await stop(app);
+const eventsResult = ONLY && !ONLY.includes('events') ? undefined : await eventsScenario();
 await sql.end();
 await dropDatabase();
 await stopDatabase();
+
+// --- partner webhooks (issue 13) -------------------------------------------------------------------------------------
+
+/**
+ * A receiver for the tenant's two endpoints, in this process, and the app restarted with the development switch that
+ * allows a loopback receiver (NODE_ENV=development, URLS_ALLOW_PRIVATE=true; everything else as above). Part 1: signed
+ * call_ended webhooks at a steady rate, each for a distinct ongoing call → p50/p99 from our 2xx to Retell until the
+ * receiver has the call.ended delivery (two per event). Part 2: a backlog of deliveries made while the app is down,
+ * drained after it starts, against a plain fetch loop posting the same bodies at the same concurrency.
+ */
+async function eventsScenario() {
+  const arrivals = []; // { path, id, at, callId }
+  const receiver = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const at = performance.now();
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        arrivals.push({ path: request.url, id: body.id, at, callId: body.data?.retellCallId, type: body.type });
+      } catch {
+        arrivals.push({ path: request.url, id: undefined, at });
+      }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${receiver.address().port}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { ...appEnv, PORT: String(port), PUBLIC_BASE_URL: base, NODE_ENV: 'development', URLS_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: String(EVENTS.concurrency) };
+  const startApp = async () => {
+    const child = start('app (webhooks)', ['dist/src/main.js'], env);
+    await waitHealthy(child, base);
+    return child;
+  };
+  // Events of the earlier scenarios (no endpoint existed) are history here: only this scenario's events are measured.
+  await sql.query('update events set dispatched_at = now() where dispatched_at is null');
+  let child = await startApp();
+  const { accessToken: token } = await api(base, 'POST', '/auth/login', { login: credentials.username, password: credentials.password });
+  const auth = { authorization: `Bearer ${token}` };
+  for (const path of ['/a', '/b']) await api(base, 'POST', '/webhook-endpoints', { url: `${receiverUrl}${path}`, description: `bench ${path}` }, auth);
+
+  log(`partner webhooks: ${eventCalls.length} Retell webhooks at ${EVENTS.rate}/s, two endpoints`);
+  const acked = new Map();
+  let webhookErrors = 0;
+  const started = performance.now();
+  const sends = [];
+  for (let i = 0; i < eventCalls.length; i++) {
+    const due = started + (i * 1000) / EVENTS.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const { retell_call_id: callId, retell_agent_id: agentId } = eventCalls[i];
+    const now = Date.now();
+    const body = JSON.stringify({
+      event: 'call_ended',
+      call: { call_id: callId, agent_id: agentId, call_type: 'phone_call', call_status: 'ended', direction: 'inbound', from_number: '+14155550100', to_number: '+14155550199', start_timestamp: now - 95_000, end_timestamp: now - 5_000, duration_ms: 90_000, disconnection_reason: 'user_hangup' },
+    });
+    const signature = await Retell.sign(body, RETELL_KEY);
+    sends.push(
+      fetch(`${base}/webhooks/retell`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-retell-signature': signature }, body })
+        .then(async (response) => {
+          await response.arrayBuffer();
+          if (response.status >= 300) webhookErrors++;
+          else acked.set(callId, performance.now());
+        })
+        .catch(() => webhookErrors++),
+    );
+  }
+  await Promise.all(sends);
+  const expected = acked.size * 2;
+  const callEnded = () => arrivals.filter((a) => a.type === 'call.ended' && acked.has(a.callId));
+  const deadline = Date.now() + 120_000;
+  while (callEnded().length < expected && Date.now() < deadline) await sleep(50);
+  const latencies = callEnded().map((a) => a.at - acked.get(a.callId)).sort((x, y) => x - y);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))];
+  const latency = { sent: eventCalls.length, acked: acked.size, errors: webhookErrors, expected, delivered: latencies.length, p50: pct(50), p99: pct(99) };
+
+  log(`partner webhooks: a backlog of ${EVENTS.backlog.toLocaleString('en')} deliveries`);
+  await stop(child);
+  const backlogEvents = EVENTS.backlog / 2;
+  const { rows: [range] } = await sql.query(
+    `with made as (
+       insert into events (user_id, type, data, created_at)
+       select $1, 'agent.updated', jsonb_build_object('bench', i, 'padding', repeat('x', 600)), now() from generate_series(1, $2::int) as i
+       returning id)
+     select min(id)::int as first, max(id)::int as last from made`,
+    [userId, backlogEvents],
+  );
+  const isBacklog = (a) => a.id >= range.first && a.id <= range.last;
+  child = await startApp();
+  const drainDeadline = Date.now() + (SMOKE ? 60_000 : 600_000);
+  while (arrivals.filter(isBacklog).length < EVENTS.backlog && Date.now() < drainDeadline) await sleep(100);
+  const drained = arrivals.filter(isBacklog);
+  const keys = new Set(drained.map((a) => `${a.path}:${a.id}`));
+  const drainSeconds = drained.length > 1 ? (drained[drained.length - 1].at - drained[0].at) / 1000 : NaN;
+  await stop(child);
+
+  log(`partner webhooks: a plain fetch loop, ${EVENTS.concurrency} at a time, same bodies`);
+  const sample = JSON.stringify({ id: 1, type: 'agent.updated', createdAt: new Date().toISOString(), data: { bench: 1, padding: 'x'.repeat(600) } });
+  let next = 0;
+  const loopStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: EVENTS.concurrency }, async () => {
+      while (next < EVENTS.backlog) {
+        next++;
+        const response = await fetch(`${receiverUrl}/plain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: sample });
+        await response.arrayBuffer();
+      }
+    }),
+  );
+  const loopSeconds = (performance.now() - loopStarted) / 1000;
+  await new Promise((resolve) => receiver.close(resolve));
+  return {
+    latency,
+    drain: { deliveries: drained.length, distinct: keys.size, expected: EVENTS.backlog, rate: drained.length / drainSeconds },
+    plain: { rate: EVENTS.backlog / loopSeconds },
+  };
+}
 
 // --- cold starts ---------------------------------------------------------------------------------------------------
 
@@ -506,6 +634,23 @@ if (ours) console.log(
       : 'SQL/req: n/a, this server has no pg_stat_statements preloaded (the embedded one does).'),
 );
 
+if (eventsResult) {
+  const { latency, drain, plain } = eventsResult;
+  console.log(
+    `\npartner webhooks (two endpoints): ${latency.sent} Retell webhooks at ${EVENTS.rate}/s, ${latency.errors} errors; ` +
+      `${latency.delivered}/${latency.expected} call.ended deliveries; our 2xx → receiver p50 ${fmt(latency.p50)} ms, p99 ${fmt(latency.p99)} ms ` +
+      `(${check(latency.p50 <= 250, 'p50 ≤ 250 ms')} p50 ≤ 250 ms at 100 events/s)\n` +
+      `backlog: ${drain.deliveries.toLocaleString('en')}/${drain.expected.toLocaleString('en')} delivered (${drain.distinct.toLocaleString('en')} distinct), ` +
+      `${fmt(drain.rate)} deliveries/s against a plain fetch loop's ${fmt(plain.rate)}/s at ${EVENTS.concurrency} in flight ` +
+      `(${ratio(drain.rate, plain.rate)}; ${check(drain.rate >= 0.5 * plain.rate, '≥ 0.5× fetch loop')} ≥ 0.5×)`,
+  );
+}
+
 // The smoke asserts the harness, never the timings: every request answered, all 2xx.
+if (eventsResult) {
+  const { latency, drain } = eventsResult;
+  if (latency.errors > 0 || latency.delivered !== latency.expected || latency.expected === 0) fail(`partner webhooks: ${latency.delivered}/${latency.expected} deliveries, ${latency.errors} errors`);
+  if (drain.deliveries !== drain.expected || drain.distinct !== drain.expected) fail(`partner webhooks backlog: ${drain.deliveries} deliveries, ${drain.distinct} distinct, ${drain.expected} expected (lost or duplicated)`);
+}
 const broken = Object.entries(results).filter(([, r]) => r.errors > 0 || r.total === 0);
 if (broken.length > 0) fail(`errors or non-2xx answers in: ${broken.map(([name]) => name).join(', ')}`);

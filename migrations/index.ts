@@ -2,6 +2,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261124033828 } from './Migration20261124033828.js';
 import { Migration20261124035255 } from './Migration20261124035255.js';
 import { Migration20261124041630 } from './Migration20261124041630.js';
+import { Migration20261201231527 } from './Migration20261201231527.js';
 import { Migration20261201231608 } from './Migration20261201231608.js';
 import { Migration20261201233016 } from './Migration20261201233016.js';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261124033828', class: Migration20261124033828 },
   { name: 'Migration20261124035255', class: Migration20261124035255 },
   { name: 'Migration20261124041630', class: Migration20261124041630 },
+  { name: 'Migration20261201231527', class: Migration20261201231527 },
   { name: 'Migration20261201231608', class: Migration20261201231608 },
   { name: 'Migration20261201233016', class: Migration20261201233016 },
 ];

@@ -6,16 +6,19 @@ import { AgentToolsModule } from './agent-tools/agent-tools.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CallsModule } from './calls/calls.module.js';
-import { appConfig, authConfig, callsConfig, databaseConfig, retellConfig } from './config/index.js';
+import { appConfig, authConfig, callsConfig, databaseConfig, jobsConfig, retellConfig, webhooksConfig } from './config/index.js';
 import { LimitsModule } from './common/limits/limits.module.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
+import { JobsModule } from './jobs/jobs.module.js';
 import { LlmConfigurationsModule } from './llm-configurations/llm-configurations.module.js';
 import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module.js';
 import { RetellModule } from './retell/retell.module.js';
 import { UsersModule } from './users/users.module.js';
 import { VoicesModule } from './voices/voices.module.js';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
@@ -34,7 +37,7 @@ export class AppModule {
           cache: true,
           // main.ts loads .env itself (process.loadEnvFile) before anything reads the configuration.
           ignoreEnvFile: true,
-          load: [appConfig, authConfig, callsConfig, databaseConfig, retellConfig],
+          load: [appConfig, authConfig, callsConfig, databaseConfig, retellConfig, jobsConfig, webhooksConfig],
         }),
         MikroOrmModule.forRootAsync({
           driver: PostgreSqlDriver,
@@ -60,6 +63,9 @@ export class AppModule {
         PhoneNumbersModule,
         CallsModule,
         WebhooksModule,
+        JobsModule.register(options),
+        EventsModule,
+        WebhookEndpointsModule,
       ],
       controllers: [HealthController],
       providers: [MigrationRunner],

@@ -11,6 +11,7 @@ import { onFrameworkError, registerInputEdge } from './common/input/input-edge.j
 import pluginMetadata from './metadata.js';
 import { applyCommonResponses } from './common/openapi/common-responses.js';
 import { readAppConfig, type AppConfig } from './config/app.config.js';
+import { readJobsConfig } from './config/jobs.config.js';
 
 /** Creates the application exactly as it runs in production; main.ts and the e2e tests both use it. */
 export async function createApp(options: { databaseUrl: string }): Promise<NestFastifyApplication> {
@@ -47,6 +48,13 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // A worker instance (APP_ROLE=worker) runs jobs; it listens only so orchestrators can probe GET /health.
+  if (readJobsConfig().role === 'worker') {
+    fastify.addHook('onRequest', async (request, reply) => {
+      if (request.url === '/health' || request.url.startsWith('/health?')) return;
+      await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'This instance runs background jobs only (APP_ROLE=worker)', requestId: request.id });
+    });
+  }
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -1,6 +1,15 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { readAppConfig, readAuthConfig, readCallsConfig, readDatabaseConfig, readRetellConfig, StartupError } from './config/index.js';
+import {
+  readAppConfig,
+  readAuthConfig,
+  readCallsConfig,
+  readDatabaseConfig,
+  readJobsConfig,
+  readRetellConfig,
+  readWebhooksConfig,
+  StartupError,
+} from './config/index.js';
 import { openDatabase, type DatabaseServer } from './database/database.js';
 
 async function main(): Promise<void> {
@@ -10,19 +19,21 @@ async function main(): Promise<void> {
   readAuthConfig();
   readRetellConfig();
   readCallsConfig();
+  const role = readJobsConfig().role;
+  readWebhooksConfig();
   const database = await openDatabase(readDatabaseConfig(), {
     log: (message) => console.error(message),
     production: appConfig.env === 'production',
   });
   try {
-    await serve(database, appConfig);
+    await serve(database, appConfig, role);
   } catch (error) {
     await database.stop().catch(() => undefined);
     throw error;
   }
 }
 
-async function serve(database: DatabaseServer, appConfig: ReturnType<typeof readAppConfig>): Promise<void> {
+async function serve(database: DatabaseServer, appConfig: ReturnType<typeof readAppConfig>, role: string): Promise<void> {
   // Loaded only once the configuration and the database are known to be good: those failures come in well under a
   // second, without first loading the whole framework.
   const { closeApp, createApp } = await import('./app.setup.js');
@@ -54,7 +65,8 @@ async function serve(database: DatabaseServer, appConfig: ReturnType<typeof read
   const log = app.getHttpAdapter().getInstance().log;
   log.info(
     `Listening on ${appConfig.publicBaseUrl}${appConfig.swaggerEnabled ? ` — Swagger UI at ${appConfig.publicBaseUrl}/docs` : ''}` +
-      (database.embedded ? ' — using the embedded PostgreSQL' : ''),
+      (database.embedded ? ' — using the embedded PostgreSQL' : '') +
+      (role === 'all' ? '' : ` — APP_ROLE=${role}`),
   );
 }
 

@@ -8,6 +8,7 @@ import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
 import { toRetellTool } from '../agent-tools/tool-types.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
+import { EventsService } from '../events/events.service.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { appConfig } from '../config/app.config.js';
@@ -40,6 +41,7 @@ export class AgentsService {
   constructor(
     private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
+    private readonly events: EventsService,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly llmConfigurations: LlmConfigurationRepository,
@@ -100,6 +102,7 @@ export class AgentsService {
           em.create(AgentTool, { agent, toolType: tool.toolType, name: tool.toolConfig.name as string, toolConfig: tool.toolConfig }),
         );
         await em.flush();
+        await this.events.recordAgent(em, ownerId, agent.id, 'agent.created');
         return { agent, llmConfiguration, tools: toolRows };
       });
     });
@@ -140,7 +143,10 @@ export class AgentsService {
         }
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;
-        await this.em.flush();
+        await this.em.transactional(async (em) => {
+          await em.flush();
+          await this.events.recordAgent(em, ownerId, id, 'agent.updated');
+        });
         return agent;
       }),
     );
@@ -178,7 +184,10 @@ export class AgentsService {
         });
       }
       Object.assign(agent, { version: draft.version, publishedVersion: draft.version, isPublished: true });
-      await this.em.flush();
+      await this.em.transactional(async (em) => {
+        await em.flush();
+        await this.events.recordAgent(em, ownerId, id, 'agent.published');
+      });
       return agent;
     });
   }
@@ -200,7 +209,7 @@ export class AgentsService {
       if (!agent) throw new ResourceNotFoundException('Agent');
       // Numbers are released at Retell (not left unbound there): their rows go with the agent. Each row goes as soon
       // as Retell released it, so a retried delete does not try to release it again.
-      await this.phoneNumbers.releaseAllForAgent(agent.id, lease);
+      await this.phoneNumbers.releaseAllForAgent(ownerId, agent.id, lease);
       const configuration = await this.llmConfigurations.findForOwner(ownerId, id);
       await lease.renew();
       if ((await this.gateway.deleteAgent(agent.retellAgentId)) === 'already gone') {
@@ -211,7 +220,10 @@ export class AgentsService {
         await lease.renew();
         await this.gateway.deleteLlm(configuration.retellLlmId);
       }
-      await this.agents.nativeDelete({ id: agent.id, user: ownerId });
+      await this.em.transactional(async (em) => {
+        await this.events.recordAgent(em, ownerId, id, 'agent.deleted');
+        await em.nativeDelete(Agent, { id: agent.id, user: ownerId });
+      });
     });
   }
 }

@@ -4,3 +4,4 @@ export * from './calls.config.js';
 export * from './database.config.js';
 export * from './retell.config.js';
 export { ConfigError, StartupError } from './env.js';
+export * from './jobs.config.js';

@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { bool, ConfigError, int, oneOf, optionalStr, str, url } from './env.js';
+import { readAllowPrivateUrls } from './jobs.config.js';
 
 export const RETELL_MODES = ['retell', 'emulator'] as const;
 export type RetellMode = (typeof RETELL_MODES)[number];
@@ -30,10 +31,8 @@ function readMode(env: NodeJS.ProcessEnv, apiKey: string | undefined): RetellMod
 
 export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
   const apiKey = optionalStr(env, 'RETELL_API_KEY');
-  const toolUrlsAllowPrivate = bool(env, 'TOOL_URLS_ALLOW_PRIVATE', false);
-  if (toolUrlsAllowPrivate && env.NODE_ENV === 'production') {
-    throw new ConfigError('TOOL_URLS_ALLOW_PRIVATE', 'must not be true when NODE_ENV=production');
-  }
+  // URLS_ALLOW_PRIVATE, or its old name TOOL_URLS_ALLOW_PRIVATE; refused in production.
+  const toolUrlsAllowPrivate = readAllowPrivateUrls(env);
   const mode = readMode(env, apiKey);
   // Tests run many apps at once: each gets its own emulator on a free port, in memory, unless it asks otherwise.
   const isTest = env.NODE_ENV === 'test';

@@ -9,6 +9,12 @@ import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
 import { RefreshToken } from '../users/refresh-token.entity.js';
 import { LoginAttempt } from '../users/login-attempt.entity.js';
 import { User } from '../users/user.entity.js';
+import { Event } from '../events/event.entity.js';
+import { WebhookDelivery } from '../webhook-endpoints/webhook-delivery.entity.js';
+import { WebhookEndpoint } from '../webhook-endpoints/webhook-endpoint.entity.js';
 import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
-export const ENTITIES = [User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket, EditLease];
+export const ENTITIES = [
+  User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket,
+  EditLease, Event, WebhookEndpoint, WebhookDelivery,
+];

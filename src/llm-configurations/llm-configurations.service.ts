@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
+import { EventsService } from '../events/events.service.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
 import { retellConfig } from '../config/retell.config.js';
@@ -31,6 +32,7 @@ export class LlmConfigurationsService {
   constructor(
     private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
+    private readonly events: EventsService,
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly configurations: LlmConfigurationRepository,
@@ -71,7 +73,10 @@ export class LlmConfigurationsService {
         undo.push(await this.gateway.updateLlm(configuration.retellLlmId, toRetellLlmFields(after), toRetellLlmFields(before)));
         this.em.assign(configuration, after);
         agent.isPublished = false;
-        await this.em.flush();
+        await this.em.transactional(async (em) => {
+          await em.flush();
+          await this.events.recordAgent(em, ownerId, agentId, 'agent.updated');
+        });
         return configuration;
       }),
     );

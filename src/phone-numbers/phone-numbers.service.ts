@@ -5,11 +5,13 @@ import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import { EditLeases, phoneNumberLease, type Lease } from '../common/limits/edit-leases.js';
+import { EventsService } from '../events/events.service.js';
 import { RateLimiter } from '../common/limits/rate-limiter.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import { callsConfig, spendingLimits } from '../config/calls.config.js';
 import { RetellFailure, RetellGateway, type NumberBinding } from '../retell/retell.gateway.js';
 import type { BuyPhoneNumberDto, ImportPhoneNumberDto, UpdatePhoneNumberDto } from './dto/phone-number.dto.js';
+import { PhoneNumberResponseDto } from './dto/phone-number.dto.js';
 import { PhoneNumber, type PhoneNumberType } from './phone-number.entity.js';
 import { PHONE_NUMBER_PAGES, PhoneNumberRepository } from './phone-number.repository.js';
 
@@ -33,6 +35,7 @@ export class PhoneNumbersService {
     private readonly em: EntityManager,
     private readonly gateway: RetellGateway,
     private readonly leases: EditLeases,
+    private readonly events: EventsService,
     private readonly limiter: RateLimiter,
     @Inject(callsConfig.KEY) config: ConfigType<typeof callsConfig>,
   ) {
@@ -60,9 +63,14 @@ export class PhoneNumbersService {
         nickname: dto.nickname ?? null,
         numberType: bought.number.phone_number_type as PhoneNumberType,
       });
-      await this.em.persist(row).flush().catch((error: unknown) => {
-        throw taken(error);
-      });
+      await this.em
+        .transactional(async (em) => {
+          await em.persist(row).flush();
+          await this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id });
+        })
+        .catch((error: unknown) => {
+          throw taken(error);
+        });
       return row;
     });
   }
@@ -90,6 +98,8 @@ export class PhoneNumbersService {
       await this.em.remove(row).flush();
       throw error;
     }
+    // The number is ours once Retell took it: announced then (a refused import was never a number of the tenant's).
+    await this.em.transactional((em) => this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id }));
     return row;
   }
 
@@ -125,7 +135,12 @@ export class PhoneNumbersService {
         number.agent = ref(target);
         number.isActive = active;
         number.nickname = nickname ?? null;
-        await this.em.flush();
+        await this.em.transactional(async (em) => {
+          await em.flush();
+          // As stored (the set_updated_at trigger has the last word on updated_at), i.e. what GET returns.
+          const saved = await em.findOneOrFail(PhoneNumber, { id }, { refresh: true });
+          await this.events.record(em, ownerId, 'phone_number.updated', PhoneNumberResponseDto.fromEntity(saved), { agentId: target.id });
+        });
         return number;
       }),
     );
@@ -138,7 +153,7 @@ export class PhoneNumbersService {
       const number = await this.numbers.findFreshForOwner(ownerId, id);
       if (!number) throw new ResourceNotFoundException('Phone number');
       await this.gateway.releaseNumber(number.phoneNumber);
-      await this.em.remove(number).flush();
+      await this.forget(ownerId, number);
     });
   }
 
@@ -147,12 +162,20 @@ export class PhoneNumbersService {
    * unbound there, because their rows go with the agent (ON DELETE CASCADE) and a number nobody has a record of
    * would be paid for forever.
    */
-  async releaseAllForAgent(agentId: number, lease: Lease): Promise<void> {
+  async releaseAllForAgent(ownerId: number, agentId: number, lease: Lease): Promise<void> {
     for (const number of await this.numbers.findAllForAgent(agentId)) {
       await lease.renew();
       await this.gateway.releaseNumber(number.phoneNumber);
-      await this.em.remove(number).flush();
+      await this.forget(ownerId, number);
     }
+  }
+
+  /** Deletes the row of a number Retell released, with its event (its last state), in one transaction. */
+  private async forget(ownerId: number, number: PhoneNumber): Promise<void> {
+    await this.em.transactional(async (em) => {
+      await em.remove(number).flush();
+      await this.events.record(em, ownerId, 'phone_number.deleted', PhoneNumberResponseDto.fromEntity(number), { agentId: number.agent.id });
+    });
   }
 
   private async ownedAgent(ownerId: number, agentId: number, field?: string): Promise<Agent> {

@@ -332,6 +332,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your event log, newest first: what was (or would have been) sent to your webhook endpoints. */
+        get: operations["Events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event, with the same body a webhook delivery of it carries. */
+        get: operations["Events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -415,6 +449,117 @@ export interface paths {
         get: operations["Voices_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your endpoints, newest first; never the secrets. */
+        get: operations["WebhookEndpoints_list"];
+        put?: never;
+        /** Register a URL that receives your events, signed per Standard Webhooks. The secret is in this response only. */
+        post: operations["WebhookEndpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your endpoints; never its secret. */
+        get: operations["WebhookEndpoints_get"];
+        put?: never;
+        post?: never;
+        /** Stop sending to it; its pending deliveries are dropped. */
+        delete: operations["WebhookEndpoints_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the URL, description, filters or isActive.
+         * @description Change the URL, description, filters or `isActive`.
+         */
+        patch: operations["WebhookEndpoints_update"];
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was sent to this endpoint, newest first: status, attempts, last outcome and next attempt. */
+        get: operations["WebhookEndpoints_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now, whatever its status (one more attempt). */
+        post: operations["WebhookEndpoints_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret, shown once. For 24 hours deliveries carry a signature by the old secret too. */
+        post: operations["WebhookEndpoints_rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a ping event to this endpoint (see its deliveries for the outcome).
+         * @description Send a `ping` event to this endpoint (see its deliveries for the outcome).
+         */
+        post: operations["WebhookEndpoints_test"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1002,6 +1147,30 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        CreateWebhookEndpointDto: {
+            /**
+             * @description Only events about these agents of yours; omitted or null: all your agents.
+             * @example [
+             *       7
+             *     ]
+             */
+            agentIds?: number[] | null;
+            /** @example CRM sync */
+            description?: string | null;
+            /**
+             * @description Only these event types; omitted or null: all of them.
+             * @example [
+             *       "call.ended",
+             *       "call.analyzed"
+             *     ]
+             */
+            eventTypes?: string[] | null;
+            /**
+             * @description Where we POST your events: https on a public host.
+             * @example https://crm.example.com/hooks/retell-agents
+             */
+            url: string;
+        };
         CreatedApiKeyResponseDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1047,6 +1216,38 @@ export interface components {
             retryAfterSeconds?: number;
             /** @example 400 */
             statusCode: number;
+        };
+        EventPageDto: {
+            items: components["schemas"]["EventResponseDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        EventResponseDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description What the matching GET returned when the event happened: `GET /calls/:id` for call events, `GET /agents/:id` for
+             *     agent events, `GET /phone-numbers/:id` for phone number events (for deletions: the last state).
+             * @example {
+             *       "agentId": 7,
+             *       "durationSeconds": 42,
+             *       "id": 42,
+             *       "status": "ended"
+             *     }
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The event id; also the `webhook-id` header of every delivery of it.
+             * @example 1042
+             */
+            id: number;
+            /**
+             * @example call.ended
+             * @enum {string}
+             */
+            type: "call.started" | "call.ended" | "call.analyzed" | "agent.created" | "agent.updated" | "agent.published" | "agent.deleted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "ping";
         };
         FieldErrorDto: {
             /** @description Dotted path of the field in the request body or query, e.g. `tools.0.name`. */
@@ -1391,6 +1592,35 @@ export interface components {
              */
             nickname?: string | null;
         };
+        UpdateWebhookEndpointDto: {
+            /**
+             * @description Only events about these agents of yours; omitted or null: all your agents.
+             * @example [
+             *       7
+             *     ]
+             */
+            agentIds?: number[] | null;
+            /** @example CRM sync */
+            description?: string | null;
+            /**
+             * @description Only these event types; omitted or null: all of them.
+             * @example [
+             *       "call.ended",
+             *       "call.analyzed"
+             *     ]
+             */
+            eventTypes?: string[] | null;
+            /**
+             * @description False stops deliveries; true turns an endpoint we disabled back on (and clears `disabledReason`).
+             * @example true
+             */
+            isActive?: boolean;
+            /**
+             * @description Where we POST your events: https on a public host.
+             * @example https://crm.example.com/hooks/retell-agents
+             */
+            url?: string;
+        };
         UserResponseDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1437,6 +1667,143 @@ export interface components {
             /** @description Pass to Retell's web client SDK to join the call. */
             accessToken: string;
             call: components["schemas"]["CallResponseDto"];
+        };
+        WebhookDeliveryPageDto: {
+            items: components["schemas"]["WebhookDeliveryResponseDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        WebhookDeliveryResponseDto: {
+            /** @example 1 */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description The event delivered (GET /events/:id); also its `webhook-id`.
+             * @example 1042
+             */
+            eventId: number;
+            /** @example call.ended */
+            eventType: string;
+            /** @example 981 */
+            id: number;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /**
+             * @description How long the last attempt took.
+             * @example 84
+             */
+            lastDurationMs: number | null;
+            /** @description Why the last attempt failed. */
+            lastError: string | null;
+            /**
+             * @description The HTTP status of the last attempt; null when it got no response.
+             * @example 200
+             */
+            lastStatusCode: number | null;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due; null once succeeded or out of attempts.
+             */
+            nextAttemptAt: string | null;
+            /**
+             * @description pending (being tried), succeeded, or failed (no attempts left; retry it by hand).
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+        };
+        WebhookEndpointPageDto: {
+            items: components["schemas"]["WebhookEndpointResponseDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        WebhookEndpointResponseDto: {
+            /**
+             * @description null: all your agents.
+             * @example [
+             *       7
+             *     ]
+             */
+            agentIds: number[] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example CRM sync */
+            description: string | null;
+            /** @description Why we turned it off, e.g. every delivery failed for 5 days; null otherwise. */
+            disabledReason: string | null;
+            /**
+             * @description null: every event type.
+             * @example [
+             *       "call.ended",
+             *       "call.analyzed"
+             *     ]
+             */
+            eventTypes: string[] | null;
+            /**
+             * Format: date-time
+             * @description Since when every delivery has failed; null when the last one succeeded.
+             */
+            failingSince: string | null;
+            /** @example 3 */
+            id: number;
+            /** @example true */
+            isActive: boolean;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when the previous secret still signs too.
+             */
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example https://crm.example.com/hooks/retell-agents */
+            url: string;
+        };
+        WebhookEndpointWithSecretResponseDto: {
+            /**
+             * @description null: all your agents.
+             * @example [
+             *       7
+             *     ]
+             */
+            agentIds: number[] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example CRM sync */
+            description: string | null;
+            /** @description Why we turned it off, e.g. every delivery failed for 5 days; null otherwise. */
+            disabledReason: string | null;
+            /**
+             * @description null: every event type.
+             * @example [
+             *       "call.ended",
+             *       "call.analyzed"
+             *     ]
+             */
+            eventTypes: string[] | null;
+            /**
+             * Format: date-time
+             * @description Since when every delivery has failed; null when the last one succeeded.
+             */
+            failingSince: string | null;
+            /** @example 3 */
+            id: number;
+            /** @example true */
+            isActive: boolean;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when the previous secret still signs too.
+             */
+            previousSecretExpiresAt: string | null;
+            /**
+             * @description Verify deliveries with it (Standard Webhooks); it cannot be shown again.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example https://crm.example.com/hooks/retell-agents */
+            url: string;
         };
     };
     responses: never;
@@ -5472,6 +5839,188 @@ export interface operations {
             };
         };
     };
+    Events_list: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Only events of this type. */
+                type?: "call.started" | "call.ended" | "call.analyzed" | "agent.created" | "agent.updated" | "agent.published" | "agent.deleted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "ping";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPageDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "limit",
+                     *           "messages": [
+                     *             "limit must be an integer number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     Health_check: {
         parameters: {
             query?: never;
@@ -6531,6 +7080,963 @@ export interface operations {
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "retryAfterSeconds": 5,
                      *       "statusCode": 504
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_list: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointPageDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "limit",
+                     *           "messages": [
+                     *             "limit must be an integer number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "url",
+                     *           "messages": [
+                     *             "url must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "url",
+                     *           "messages": [
+                     *             "url must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPageDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                deliveryId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued: the delivery is pending and due now. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The delivery is being attempted right now, or the endpoint is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The delivery is being attempted right now, or the endpoint is inactive",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecretResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ping event, queued for this endpoint. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The endpoint is inactive. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The endpoint is inactive",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];

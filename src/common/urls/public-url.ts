@@ -41,6 +41,16 @@ export function publicUrlProblem(raw: unknown, policy: UrlPolicy): string | unde
   return hostnameProblem(host);
 }
 
+/**
+ * What is wrong with connecting to this resolved IP address (v4 or v6), or undefined when it is a public unicast
+ * address: the same ranges the URL check refuses, for use after DNS resolution (partner webhooks).
+ */
+export function addressProblem(address: string): string | undefined {
+  if (isIPv4(address)) return ipv4Problem(address);
+  if (isIPv6(address)) return ipv6Problem(address.replace(/%.*$/, ''));
+  return 'must be an IP address';
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 type Cidr4 = readonly [base: string, prefix: number, what: string];

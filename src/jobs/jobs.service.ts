@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PgBoss, type Db, type Job, type Queue, type WorkOptions } from 'pg-boss';
+import { jobsConfig } from '../config/jobs.config.js';
+
+export const JOBS_DATABASE_URL = Symbol('JOBS_DATABASE_URL');
+
+interface WorkerRegistration {
+  queue: Omit<Queue, 'name'>;
+  options: WorkOptions;
+  handler: (job: Job<object>) => Promise<void>;
+}
+
+/** A loop that runs on worker instances only (the outbox relay): started after pg-boss, stopped before it. */
+export interface BackgroundLoop {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The job engine: one pg-boss on the app's own PostgreSQL, in its own schema (`JOBS_SCHEMA`, default `pgboss`), which
+ * pg-boss creates and migrates itself at start (under an advisory lock, so instances starting together are safe).
+ * Every role starts it, because every role enqueues; only `all` and `worker` run the handlers, the relay and
+ * pg-boss's supervision (handing back jobs whose instance died). Queues are declared by the modules that own them.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Jobs');
+  private readonly boss: PgBoss;
+  private readonly workers = new Map<string, WorkerRegistration>();
+  private readonly loops: BackgroundLoop[] = [];
+  private started = false;
+
+  constructor(
+    @Inject(JOBS_DATABASE_URL) databaseUrl: string,
+    @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
+  ) {
+    const runsWork = this.runsWorkers;
+    this.boss = new PgBoss({
+      connectionString: databaseUrl,
+      schema: config.schema,
+      max: config.poolMax,
+      application_name: `retell-agents-${config.role}`,
+      // The app's columns are `timestamp` holding UTC (see orm-options.ts): now() written from this pool must agree.
+      options: '-c timezone=UTC',
+      instanceName: config.role,
+      supervise: runsWork,
+      schedule: false,
+      superviseIntervalSeconds: config.superviseIntervalSeconds,
+      monitorIntervalSeconds: config.superviseIntervalSeconds,
+      // Workers on notify queues wake when a job is committed, on any instance, instead of at their next poll.
+      useListenNotify: runsWork,
+    });
+    this.boss.on('error', (error) => this.logger.error({ msg: 'job engine error', error: error.message }));
+  }
+
+  /** True on instances that run jobs (`APP_ROLE` all or worker). */
+  get runsWorkers(): boolean {
+    return this.config.role !== 'api';
+  }
+
+  /** Declares a queue and its handler; the handler runs only on worker instances. Call before bootstrap. */
+  registerWorker<T extends object>(name: string, queue: Omit<Queue, 'name'>, options: WorkOptions, handler: (job: Job<T>) => Promise<void>): void {
+    this.workers.set(name, { queue, options, handler: handler as (job: Job<object>) => Promise<void> });
+  }
+
+  registerLoop(loop: BackgroundLoop): void {
+    this.loops.push(loop);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // After every onModuleInit, so the app's own migrations (outbox tables) are in place before any worker runs.
+    await this.boss.start();
+    this.started = true;
+    for (const [name, { queue }] of this.workers) await this.boss.createQueue(name, queue);
+    if (!this.runsWorkers) return;
+    for (const [name, { options, handler }] of this.workers) {
+      // The jobs of a batch run side by side and are settled one by one: a failed one is retried alone. A full batch
+      // fetches again at once (pg-boss waits its polling interval after a short one, or until a NOTIFY).
+      await this.boss.work<object>(name, { ...options, perJobResults: true as const }, async (jobs) => {
+        const results = await Promise.allSettled(jobs.map((job) => handler(job)));
+        return jobs.map((job, i) => {
+          const result = results[i]!;
+          if (result.status === 'fulfilled') return { id: job.id, status: 'completed' as const };
+          this.logger.error({ msg: 'job failed; pg-boss retries it', queue: name, jobId: job.id, error: (result.reason as Error)?.message });
+          return { id: job.id, status: 'failed' as const, output: { message: String((result.reason as Error)?.message ?? result.reason) } };
+        });
+      });
+    }
+    for (const loop of this.loops) loop.start();
+  }
+
+  /**
+   * Before the ORM closes (Nest runs every onModuleDestroy before the shutdown hooks): the relay finishes its pass,
+   * then pg-boss stops fetching, lets active jobs finish (bounded) and closes its pool, so a test's database can be
+   * dropped and no job writes through a closed ORM.
+   */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.loops.map((loop) => loop.stop()));
+    if (this.started) await this.boss.stop({ graceful: true, timeout: 15_000, close: true });
+    this.started = false;
+  }
+
+  /** Enqueues jobs; pass `db` to create them in a transaction from `transaction()` (the outbox). */
+  async insert(name: string, jobs: Array<{ data: object; startAfter?: Date }>, db?: Db): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(name, jobs, db ? { db } : undefined);
+  }
+
+  /**
+   * Runs `work` in one transaction on the job engine's pool: rows written through `db.executeSql` and jobs inserted
+   * with `insert(…, db)` commit together or not at all.
+   */
+  async transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    const begin = this.boss.getDb().beginTransaction;
+    if (!begin) throw new Error('the job engine database has no transactions');
+    const tx = await begin.call(this.boss.getDb());
+    try {
+      const result = await work(tx.db);
+      await tx.commit();
+      return result;
+    } catch (error) {
+      await tx.rollback();
+      throw error;
+    }
+  }
+
+  /** One statement on the job engine's pool, outside any transaction. */
+  async query<R = Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.boss.getDb().executeSql(sql, values)).rows as R[];
+  }
+}

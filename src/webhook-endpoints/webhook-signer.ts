@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Webhook } from 'standardwebhooks';
+import { authConfig } from '../config/auth.config.js';
+import { webhooksConfig } from '../config/jobs.config.js';
+import { SecretBox } from './webhook-secrets.js';
+
+/** Seals and opens endpoint secrets, and signs deliveries per Standard Webhooks with the `standardwebhooks` library. */
+@Injectable()
+export class WebhookSigner {
+  private readonly box: SecretBox;
+
+  constructor(
+    @Inject(webhooksConfig.KEY) config: ConfigType<typeof webhooksConfig>,
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+  ) {
+    this.box = new SecretBox(config.secretsKey ?? auth.jwtSecret);
+  }
+
+  seal(secret: string): string {
+    return this.box.seal(secret);
+  }
+
+  /**
+   * The three Standard Webhooks headers. With a previous secret still in its overlap, `webhook-signature` carries a
+   * signature by each (`v1,<a> v1,<b>`), so a receiver holding either verifies.
+   */
+  headers(sealedSecrets: string[], messageId: string, timestamp: Date, body: string): Record<string, string> {
+    const signatures = sealedSecrets.map((sealed) => new Webhook(this.box.open(sealed)).sign(messageId, timestamp, body));
+    return {
+      'webhook-id': messageId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signatures.join(' '),
+    };
+  }
+}
