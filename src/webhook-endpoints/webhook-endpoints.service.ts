@@ -17,6 +17,7 @@ import {
   type WebhookDeliveryResponseDto,
   type WebhookEndpointWithSecretResponseDto,
 } from './dto/webhook-endpoint.dto.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { WebhookEndpointRepository } from './webhook-endpoint.repository.js';
 import { newSigningSecret } from './webhook-secrets.js';
@@ -82,9 +83,17 @@ export class WebhookEndpointsService {
     return endpoint;
   }
 
+  /**
+   * Deliveries first, then the endpoint, in one transaction: the lock order of the delivery worker (a delivery's row,
+   * then its endpoint's). Deleting the endpoint first (its cascade then takes the deliveries) deadlocked with a worker
+   * recording an attempt (40P01, found by the OpenAPI examples journey).
+   */
   async remove(ownerId: number, id: number): Promise<void> {
     const endpoint = await this.get(ownerId, id);
-    await this.em.remove(endpoint).flush();
+    await this.em.transactional(async (em) => {
+      await em.nativeDelete(WebhookDelivery, { endpoint: endpoint.id });
+      await em.nativeDelete(WebhookEndpoint, { id: endpoint.id, user: ownerId });
+    });
   }
 
   /** A new secret; the previous one keeps signing (a second signature) for the overlap, so receivers can switch over. */
@@ -124,18 +133,25 @@ export class WebhookEndpointsService {
   async retryDelivery(ownerId: number, endpointId: number, deliveryId: number): Promise<WebhookDeliveryResponseDto> {
     const endpoint = await this.get(ownerId, endpointId);
     if (!endpoint.isActive) throw new ApiException(409, 'The endpoint is inactive; activate it first');
-    const outcome = await this.jobs.transaction(async (db) => {
+    // The answer is the delivery as queued, read in the transaction that queues it: a worker may take the job and
+    // finish it the moment it commits, before a later read.
+    const queued = await this.jobs.transaction(async (db) => {
+      const time = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
       const { rows } = await db.executeSql(
-        `update webhook_deliveries set status = 'pending', next_attempt_at = now(), updated_at = now()
-          where id = $1 and endpoint_id = $2 and user_id = $3 and (claimed_until is null or claimed_until < now())
-          returning id`,
+        `update webhook_deliveries d set status = 'pending', next_attempt_at = now(), updated_at = now()
+           from events e
+          where d.id = $1 and d.endpoint_id = $2 and d.user_id = $3 and e.id = d.event_id
+            and (d.claimed_until is null or d.claimed_until < now())
+          returning d.id, d.event_id, e.type, d.status, d.attempts, d.last_status_code, d.last_error, d.last_duration_ms,
+                    ${time('d.last_attempt_at')} as last_attempt_at, ${time('d.next_attempt_at')} as next_attempt_at,
+                    ${time('d.created_at')} as created_at`,
         [deliveryId, endpointId, ownerId],
       );
-      if (rows.length === 0) return 'not-updated' as const;
+      if (rows.length === 0) return undefined;
       await this.jobs.insert(WEBHOOK_DELIVERY_QUEUE, [{ data: { deliveryId } }], db);
-      return 'queued' as const;
+      return rows[0] as Record<string, unknown>;
     });
-    if (outcome === 'not-updated') {
+    if (!queued) {
       const exists = await this.em.execute<{ id: number }[]>('select id from webhook_deliveries where id = ? and endpoint_id = ? and user_id = ?', [
         deliveryId,
         endpointId,
@@ -144,8 +160,20 @@ export class WebhookEndpointsService {
       if (exists.length === 0) throw new ResourceNotFoundException('Delivery');
       throw new ApiException(409, 'The delivery is being attempted right now; look again in a moment');
     }
-    const [delivery] = await this.endpoints.findDeliveriesPage(ownerId, endpointId, deliveryId + 1, 1);
-    return delivery!;
+    const date = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value)));
+    return {
+      id: Number(queued.id),
+      eventId: Number(queued.event_id),
+      eventType: String(queued.type),
+      status: queued.status as WebhookDeliveryResponseDto['status'],
+      attempts: Number(queued.attempts),
+      lastStatusCode: queued.last_status_code === null ? null : Number(queued.last_status_code),
+      lastError: (queued.last_error as string | null) ?? null,
+      lastDurationMs: queued.last_duration_ms === null ? null : Number(queued.last_duration_ms),
+      lastAttemptAt: date(queued.last_attempt_at),
+      nextAttemptAt: date(queued.next_attempt_at),
+      createdAt: date(queued.created_at)!,
+    };
   }
 
   private checkUrl(url: string): void {

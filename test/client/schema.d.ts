@@ -1147,6 +1147,16 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @example {
+         *       "description": "CRM sync",
+         *       "eventTypes": [
+         *         "call.ended",
+         *         "call.analyzed"
+         *       ],
+         *       "url": "https://crm.example.com/hooks/retell-agents"
+         *     }
+         */
         CreateWebhookEndpointDto: {
             /**
              * @description Only events about these agents of yours; omitted or null: all your agents.
@@ -1592,6 +1602,17 @@ export interface components {
              */
             nickname?: string | null;
         };
+        /**
+         * @example {
+         *       "description": "CRM sync (all call events)",
+         *       "eventTypes": [
+         *         "call.started",
+         *         "call.ended",
+         *         "call.analyzed"
+         *       ],
+         *       "isActive": true
+         *     }
+         */
         UpdateWebhookEndpointDto: {
             /**
              * @description Only events about these agents of yours; omitted or null: all your agents.

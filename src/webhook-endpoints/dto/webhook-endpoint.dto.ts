@@ -4,10 +4,13 @@ import { PageOf } from '../../common/pagination/page.dto.js';
 import { EVENT_TYPES } from '../../events/event.entity.js';
 import type { DeliveryStatus } from '../webhook-delivery.entity.js';
 import type { WebhookEndpoint } from '../webhook-endpoint.entity.js';
+import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 
 /** What an endpoint can subscribe to; `ping` is sent only on request (POST /webhook-endpoints/:id/test). */
 export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter((type) => type !== 'ping');
 
+// agentIds must name the caller's own agents: the whole-body example leaves them out.
+@ApiSchemaExample({ url: 'https://crm.example.com/hooks/retell-agents', description: 'CRM sync', eventTypes: ['call.ended', 'call.analyzed'] })
 export class CreateWebhookEndpointDto {
   /** Where we POST your events: https on a public host. @example "https://crm.example.com/hooks/retell-agents" */
   @IsString()
@@ -41,6 +44,7 @@ export class CreateWebhookEndpointDto {
   agentIds?: number[] | null;
 }
 
+@ApiSchemaExample({ description: 'CRM sync (all call events)', eventTypes: ['call.started', 'call.ended', 'call.analyzed'], isActive: true })
 export class UpdateWebhookEndpointDto extends PartialType(CreateWebhookEndpointDto) {
   /** False stops deliveries; true turns an endpoint we disabled back on (and clears `disabledReason`). @example true */
   @IsOptional()
