@@ -3,6 +3,7 @@ import { Migration20261124033828 } from './Migration20261124033828.js';
 import { Migration20261124035255 } from './Migration20261124035255.js';
 import { Migration20261124041630 } from './Migration20261124041630.js';
 import { Migration20261201233016 } from './Migration20261201233016.js';
+import { Migration20261201235302 } from './Migration20261201235302.js';
 
 /**
  * Every migration, in order. MikroORM runs this list instead of scanning the folder, so the app, the tests and
@@ -13,4 +14,5 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261124035255', class: Migration20261124035255 },
   { name: 'Migration20261124041630', class: Migration20261124041630 },
   { name: 'Migration20261201233016', class: Migration20261201233016 },
+  { name: 'Migration20261201235302', class: Migration20261201235302 },
 ];

@@ -6,6 +6,8 @@ import { AgentToolsModule } from './agent-tools/agent-tools.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CallsModule } from './calls/calls.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 import { appConfig, authConfig, callsConfig, databaseConfig, retellConfig } from './config/index.js';
 import { LimitsModule } from './common/limits/limits.module.js';
 import { MigrationRunner } from './database/migration-runner.js';
@@ -55,6 +57,8 @@ export class AppModule {
         PhoneNumbersModule,
         CallsModule,
         WebhooksModule,
+        ContactsModule,
+        AnalyticsModule,
       ],
       controllers: [HealthController],
       providers: [MigrationRunner],

@@ -37,4 +37,20 @@ export class Agent extends BaseEntity {
   /** True when nothing (agent, LLM configuration, tools) changed since the last publish. */
   @Property({ type: 'boolean', default: false })
   isPublished: boolean & Opt = false;
+
+  /** What Retell extracts after each call (`post_call_analysis_data` / `_model`), as the API takes it. */
+  @Property({ type: 'json', nullable: true })
+  postCallAnalysis?: PostCallAnalysis | null;
+}
+
+export interface PostCallAnalysisField {
+  type: 'string' | 'enum' | 'boolean' | 'number';
+  name: string;
+  description: string;
+  choices?: string[];
+}
+
+export interface PostCallAnalysis {
+  fields: PostCallAnalysisField[];
+  model?: string;
 }
