@@ -30,7 +30,7 @@ describe('Contacts (e2e)', () => {
       phoneNumber,
       name: 'Ada Lovelace',
       email: 'ada@example.com',
-      timezone: 'europe/london',
+      timezone: 'Europe/London',
       dynamicVariables: { tier: 'gold' },
       notes: 'Prefers afternoons',
     }).expect(201);

@@ -3,6 +3,7 @@ import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy
 import { BaseEntity } from '../common/base.entity.js';
 import { User } from '../users/user.entity.js';
 import { AgentRepository } from './agent.repository.js';
+import type { PostCallAnalysis } from './post-call-analysis.js';
 
 /** The list is paged newest first by (created_at, id) within one owner: this index serves it in either direction. */
 @Entity({ tableName: 'agents', repository: () => AgentRepository })
@@ -43,14 +44,3 @@ export class Agent extends BaseEntity {
   postCallAnalysis?: PostCallAnalysis | null;
 }
 
-export interface PostCallAnalysisField {
-  type: 'string' | 'enum' | 'boolean' | 'number';
-  name: string;
-  description: string;
-  choices?: string[];
-}
-
-export interface PostCallAnalysis {
-  fields: PostCallAnalysisField[];
-  model?: string;
-}

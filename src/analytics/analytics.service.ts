@@ -14,7 +14,8 @@ const BUCKET_MINUTES = 15;
 interface RollupRow {
   day: number | null;
   agent_id: number | null;
-  reason: string;
+  /** null on a bucket's total row. */
+  reason: string | null;
   calls: number;
   connected_calls: number;
   duration_calls: number;
@@ -53,29 +54,36 @@ export class AnalyticsService {
     const byDay = groupBy !== 'agent';
     const byAgent = groupBy !== 'day';
     const starts = days.map((day) => day.start);
+    // Totals come from the (day, agent) grouping set, summed exactly by PostgreSQL (numeric cost); the reason set only
+    // gives each reason's count.
     const rows = await this.em.execute<RollupRow[]>(
-      `with b as (select array(select jsonb_array_elements_text(?::jsonb)::timestamp) as starts)
-       select ${byDay ? 'width_bucket(r.bucket, b.starts)' : 'null::int'} as day,
-              ${byAgent ? 'r.agent_id' : 'null::int'} as agent_id, r.disconnection_reason as reason,
-              ${SUMS.map((column) => `sum(r.${column})::float8 as ${column}`).join(', ')}
-         from call_rollups r, b
-        where r.user_id = ? and r.bucket >= ? and r.bucket < ? ${query.agentId !== undefined ? 'and r.agent_id = ?' : ''}
-        group by 1, 2, 3`,
+      `with b as (select array(select jsonb_array_elements_text(?::jsonb)::timestamp) as starts),
+       r as (
+         select ${byDay ? 'width_bucket(r.bucket, b.starts)' : 'null::int'} as g_day, ${byAgent ? 'r.agent_id' : 'null::int'} as g_agent, r.*
+           from call_rollups r, b
+          where r.user_id = ? and r.bucket >= ? and r.bucket < ? ${query.agentId !== undefined ? 'and r.agent_id = ?' : ''})
+       select g_day as day, g_agent as agent_id, case when grouping(disconnection_reason) = 1 then null else disconnection_reason end as reason,
+              ${SUMS.map((column) => `sum(${column})::float8 as ${column}`).join(', ')}
+         from r
+        group by grouping sets ((g_day, g_agent, disconnection_reason), (g_day, g_agent))`,
       [JSON.stringify(starts), ownerId, starts[0], starts[starts.length - 1], ...(query.agentId !== undefined ? [query.agentId] : [])],
     );
-    const buckets = new Map<string, { day: number | null; agentId: number | null; sums: Record<string, number>; reasons: Map<string, number> }>();
-    for (const row of rows) {
+    const buckets = new Map<string, { day: number | null; agentId: number | null; sums: RollupRow; reasons: Map<string, number> }>();
+    const bucketOf = (row: RollupRow) => {
       const key = `${row.day}:${row.agent_id}`;
       let bucket = buckets.get(key);
-      if (!bucket) buckets.set(key, (bucket = { day: row.day, agentId: row.agent_id, sums: Object.fromEntries(SUMS.map((c) => [c, 0])), reasons: new Map() }));
-      for (const column of SUMS) bucket.sums[column]! += row[column];
-      if (row.reason !== '' && row.calls > 0) bucket.reasons.set(row.reason, (bucket.reasons.get(row.reason) ?? 0) + row.calls);
+      if (!bucket) buckets.set(key, (bucket = { day: row.day, agentId: row.agent_id, sums: row, reasons: new Map() }));
+      return bucket;
+    };
+    for (const row of rows) {
+      if (row.reason === null) bucketOf(row).sums = row;
+      else if (row.reason !== '' && row.calls > 0) bucketOf(row).reasons.set(row.reason, row.calls);
     }
     const result = [...buckets.values()]
-      .filter((bucket) => bucket.sums.calls! > 0)
+      .filter((bucket) => bucket.sums.reason === null && bucket.sums.calls > 0)
       .sort((a, b) => (a.day ?? 0) - (b.day ?? 0) || (a.agentId ?? 0) - (b.agentId ?? 0))
       .map((bucket): CallAnalyticsBucketDto => {
-        const s = bucket.sums as Record<(typeof SUMS)[number], number>;
+        const s = bucket.sums;
         return {
           ...(byDay && { day: days[bucket.day! - 1]!.day }),
           ...(byAgent && { agentId: bucket.agentId! }),

@@ -759,7 +759,7 @@ export interface components {
              */
             groupBy: "day" | "agent" | "day,agent";
             /**
-             * @description The time zone's canonical name.
+             * @description The time zone, as asked.
              * @example Europe/Berlin
              */
             timezone: string;
@@ -1051,7 +1051,7 @@ export interface components {
              */
             phoneNumber: string;
             /**
-             * @description IANA time zone, stored in its canonical spelling.
+             * @description IANA time zone name.
              * @example Europe/London
              */
             timezone?: string | null;

@@ -81,7 +81,7 @@ export class CallAnalyticsResponseDto {
   from: string;
   /** @example "2026-11-30" */
   to: string;
-  /** The time zone's canonical name. @example "Europe/Berlin" */
+  /** The time zone, as asked. @example "Europe/Berlin" */
   timezone: string;
   /** @example "day" */
   groupBy: Grouping;

@@ -59,7 +59,7 @@ export class CreateContactDto {
   @IsEmail()
   email?: string | null;
 
-  /** IANA time zone, stored in its canonical spelling. @example "Europe/London" */
+  /** IANA time zone name. @example "Europe/London" */
   @nullable()
   @IsString()
   @MaxLength(64)
