@@ -533,6 +533,8 @@ export interface components {
             llmConfiguration: components["schemas"]["LlmConfigurationResponseDto"];
             /** @example Front desk */
             name: string;
+            /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
+            postCallAnalysis: components["schemas"]["PostCallAnalysisDto"] | null;
             /**
              * @description The last version published with `POST /agents/:id/publish`; null if never.
              * @example 0
@@ -575,6 +577,8 @@ export interface components {
             isPublished: boolean;
             /** @example Front desk */
             name: string;
+            /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
+            postCallAnalysis: components["schemas"]["PostCallAnalysisDto"] | null;
             /**
              * @description The last version published with `POST /agents/:id/publish`; null if never.
              * @example 0
@@ -952,6 +956,8 @@ export interface components {
              * @example Front desk
              */
             name: string;
+            /** @description Values Retell extracts from each call (checked field by field; see PostCallAnalysisDto). */
+            postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"];
             /** @description Tools the LLM may call; names must be unique. */
             tools?: components["schemas"]["CreateAgentToolDto"][];
             /**
@@ -1340,6 +1346,42 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        PostCallAnalysisDto: {
+            /** @description At most 50. */
+            fields: components["schemas"]["PostCallAnalysisFieldDto"][];
+            /**
+             * @description Retell's model for the analysis (Retell's default: gpt-4.1).
+             * @example gpt-4.1-mini
+             * @enum {string}
+             */
+            model?: "gpt-4.1" | "gpt-4.1-mini" | "gpt-4.1-nano" | "gpt-5" | "gpt-5-mini" | "gpt-5-nano" | "gpt-5.1" | "gpt-5.2" | "gpt-5.4" | "gpt-5.4-mini" | "gpt-5.4-nano" | "gpt-5.5" | "gpt-5.6-terra" | "gpt-5.6-luna" | "claude-4.5-sonnet" | "claude-4.6-sonnet" | "claude-5-sonnet" | "claude-4.5-haiku" | "gemini-3.0-flash" | "gemini-3.1-flash-lite" | "gemini-3.5-flash" | "gemini-3.5-flash-lite" | "gemini-3.6-flash";
+        };
+        PostCallAnalysisFieldDto: {
+            /**
+             * @description Required for (and only for) `enum`: the allowed values.
+             * @example [
+             *       "dinner",
+             *       "lunch",
+             *       "event"
+             *     ]
+             */
+            choices?: string[];
+            /**
+             * @description What to extract, for Retell's model.
+             * @example Why the caller wants to visit
+             */
+            description: string;
+            /**
+             * @description Unique within the agent; letters, digits, `_`, `-`.
+             * @example visit_reason
+             */
+            name: string;
+            /**
+             * @example enum
+             * @enum {string}
+             */
+            type: "string" | "enum" | "boolean" | "number";
+        };
         PublishAgentDto: {
             /** @example Adds the holiday schedule to the prompt */
             versionDescription?: string;
@@ -1412,6 +1454,8 @@ export interface components {
             isActive?: boolean;
             /** @example Front desk (after hours) */
             name?: string;
+            /** @description Replaces the post-call analysis (sent to Retell, onto the draft); null removes it. */
+            postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"] | null;
             /** @example openai-Nova */
             voiceId?: string;
         };
