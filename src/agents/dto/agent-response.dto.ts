@@ -28,8 +28,8 @@ export class AgentResponseDto {
   /** True when nothing (agent, LLM configuration, tools) changed since the last publish. @example false */
   isPublished: boolean;
   /** What Retell extracts after each call; null when only Retell's defaults apply. */
-  // Written out: the plugin's `allOf` + `type: object` + `nullable` does not admit null in JSON Schema terms.
-  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(PostCallAnalysisDto) }], nullable: true })
+  // Written out without `type: object`: next to it, `nullable` would not admit null under JSON Schema's allOf.
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(PostCallAnalysisDto) }], nullable: true })
   postCallAnalysis: PostCallAnalysisDto | null;
   createdAt: Date;
   updatedAt: Date;

@@ -129,8 +129,8 @@ export class CallResponseDto {
   recordingUrl: string | null;
   publicLogUrl: string | null;
   /** Retell's post-call analysis, once `call_analyzed` arrived. */
-  // Written out: the plugin's `allOf` + `type: object` + `nullable` does not admit null in JSON Schema terms.
-  @ApiProperty({ oneOf: [{ $ref: getSchemaPath(CallAnalysisDto) }], nullable: true })
+  // Written out without `type: object`: next to it, `nullable` would not admit null under JSON Schema's allOf.
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(CallAnalysisDto) }], nullable: true })
   analysis: CallAnalysisDto | null;
   /** Retell's cost breakdown (combined_cost in cents). */
   cost: Record<string, unknown> | null;
