@@ -57,6 +57,9 @@ describe('Contacts (e2e)', () => {
     expect(fields).toEqual(['doNotCall', 'dynamicVariables', 'email', 'extra', 'name', 'phoneNumber', 'timezone']);
     expect(await t.db.query('select id from contacts where user_id = $1', [alice.id])).toEqual([]);
     await create(alice, { phoneNumber: nextNumber(), timezone: 'UTC+5' }).expect(400);
+    const nul = await create(alice, { phoneNumber: nextNumber(), dynamicVariables: { tier: 'go\u0000ld' } }).expect(400);
+    expect(nul.body.details.map((d: { field: string }) => d.field)).toEqual(['dynamicVariables']);
+    await create(alice, { phoneNumber: nextNumber(), notes: 'lone \uD800 surrogate' }).expect(400);
     await t.http.patch('/contacts/1').set(...authHeader(alice)).send({ doNotCall: null }).expect((r) => expect([400, 404]).toContain(r.status));
   });
 

@@ -13,6 +13,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 const VARIABLES = { maxKeys: 50, maxValueLength: 1000 };
 
+const storableString = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+/** Strings, and the keys and values of an object of strings (dynamic variables). */
+const storable = (value: unknown): boolean =>
+  typeof value === 'string'
+    ? storableString(value)
+    : typeof value !== 'object' || value === null || Object.entries(value).every(([key, item]) => storableString(key) && storable(item));
+
 /** Text PostgreSQL can store: no NUL, no lone UTF-16 surrogate (either would be a database error, not a 400). */
 function IsStorableText() {
   return (target: object, propertyName: string) =>
@@ -21,7 +28,7 @@ function IsStorableText() {
       target: target.constructor,
       propertyName,
       options: { message: '$property must not contain NUL characters or lone UTF-16 surrogates' },
-      validator: { validate: (value: unknown) => typeof value !== 'string' || (!value.includes('\u0000') && !LONE_SURROGATE.test(value)) },
+      validator: { validate: storable },
     });
 }
 
