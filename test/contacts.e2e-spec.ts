@@ -123,6 +123,7 @@ describe('Contacts (e2e)', () => {
         '+14155550003,Bad zone,,Nowhere/Land,,', // invalid timezone
         '+14155550002,Repeat,,,,', // repeats row 2
         '+14155550004,Bad flag,,,perhaps,',
+        '+14155550005,Too,many,cells,here,now,extra',
       ].join('\n');
       const dry = await importCsv(dave, csv, { dryRun: 'true' }).expect(200);
       expect(dry.body).toMatchObject({ created: 1, updated: 1, dryRun: true });
@@ -136,7 +137,9 @@ describe('Contacts (e2e)', () => {
         [4, 'timezone'],
         [5, 'phoneNumber'],
         [6, 'doNotCall'],
+        [7, 'row'],
       ]);
+      expect(response.body.invalid[4].message).toBe('has 7 cells; the header has 6');
       expect(response.body.invalid[2].message).toBe('repeats the number of row 2');
       const updated = (await t.http.get(`/contacts/${existing.body.id}`).set(...authHeader(dave)).expect(200)).body;
       expect(updated).toMatchObject({ name: 'New name', email: 'keep@example.com', notes: 'keep me', timezone: 'Europe/Berlin', doNotCall: true, dynamicVariables: { tier: 'gold' } });

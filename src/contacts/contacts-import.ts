@@ -38,9 +38,20 @@ class RowCollector {
   private readonly seen = new Map<string, number>();
   private count = 0;
 
-  async add(input: unknown): Promise<void> {
+  /** A row refused as a whole (a CSV record whose cells do not match the header). */
+  refuse(field: string, message: string): void {
+    const row = this.next();
+    this.invalid.push({ row, field, message });
+  }
+
+  private next(): number {
     const row = ++this.count;
     if (row > MAX_IMPORT_ROWS) throw tooMany();
+    return row;
+  }
+
+  async add(input: unknown): Promise<void> {
+    const row = this.next();
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       this.invalid.push({ row, field: 'row', message: 'must be an object' });
       return;
@@ -96,7 +107,7 @@ function checkHeader(header: string[]): void {
 }
 
 async function readCsv(stream: Readable, rows: RowCollector): Promise<void> {
-  const parser = parse({ bom: true, skip_empty_lines: true, trim: false, max_record_size: MAX_CSV_RECORD_BYTES, relax_column_count: false });
+  const parser = parse({ bom: true, skip_empty_lines: true, trim: false, max_record_size: MAX_CSV_RECORD_BYTES, relax_column_count: true });
   let bytes = 0;
   const onData = (chunk: Buffer) => {
     bytes += chunk.length;
@@ -113,7 +124,8 @@ async function readCsv(stream: Readable, rows: RowCollector): Promise<void> {
         checkHeader(header);
         continue;
       }
-      await rows.add(csvRecordToRow(header, record));
+      if (record.length !== header.length) rows.refuse('row', `has ${record.length} cells; the header has ${header.length}`);
+      else await rows.add(csvRecordToRow(header, record));
     }
   } catch (error) {
     if (error instanceof CsvError) throw new ValidationFailedException([{ field: 'body', messages: [error.message] }], 'The CSV body is not valid');
