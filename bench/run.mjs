@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import Retell from 'retell-sdk';
+import { benchAnalytics } from './analytics.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SMOKE = process.argv.includes('--smoke');
@@ -407,6 +408,8 @@ for (const scenario of SCENARIOS) {
     };
   }
 }
+// Issue 14: analytics from the rollups against the plain aggregate (bench/analytics.mjs).
+const analytics = !ONLY || ONLY.includes('analytics') ? await benchAnalytics({ sql, base: appBase, headers: { 'x-api-key': apiKey }, userId, runs: SMOKE ? 3 : 15, fail }) : undefined;
 // How many events were applied is read back from the database, not assumed.
 const { rows: [applied] } = await sql.query(`select count(*)::int as n from retell_webhook_events where outcome = 'applied'`);
 
@@ -645,6 +648,11 @@ if (eventsResult) {
       `(${ratio(drain.rate, plain.rate)}; ${check(drain.rate >= 0.5 * plain.rate, '≥ 0.5× fetch loop')} ≥ 0.5×)`,
   );
 }
+if (analytics) console.log(
+  `\nanalytics, 90 days by day and agent (${analytics.buckets} buckets, ${analytics.calls.toLocaleString('en')} calls): p50 ${fmt(analytics.appP50, 1)} ms from the rollups (HTTP) / ` +
+    `${fmt(analytics.plainP50, 1)} ms plain aggregate over calls (SQL only) (${ratio(analytics.plainP50, analytics.appP50)}); identical numbers; ` +
+    `${check(analytics.plainP50 >= 10 * analytics.appP50, '≥ 10× faster')} ≥ 10× faster`,
+);
 
 // The smoke asserts the harness, never the timings: every request answered, all 2xx.
 if (eventsResult) {

@@ -6,6 +6,8 @@ import { AgentToolsModule } from './agent-tools/agent-tools.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CallsModule } from './calls/calls.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
 import { appConfig, authConfig, callsConfig, databaseConfig, jobsConfig, retellConfig, webhooksConfig } from './config/index.js';
 import { LimitsModule } from './common/limits/limits.module.js';
 import { MigrationRunner } from './database/migration-runner.js';
@@ -66,6 +68,8 @@ export class AppModule {
         JobsModule.register(options),
         EventsModule,
         WebhookEndpointsModule,
+        ContactsModule,
+        AnalyticsModule,
       ],
       controllers: [HealthController],
       providers: [MigrationRunner],

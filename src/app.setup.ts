@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/errors/validation.js';
 import { fastifyLoggerOptions, PinoNestLogger } from './common/logging/logging.js';
 import { onFrameworkError, registerInputEdge } from './common/input/input-edge.js';
 import pluginMetadata from './metadata.js';
+import { registerCsvBodyParser } from './contacts/csv-body.js';
 import { applyCommonResponses } from './common/openapi/common-responses.js';
 import { readAppConfig, type AppConfig } from './config/app.config.js';
 import { readJobsConfig } from './config/jobs.config.js';
@@ -45,6 +46,8 @@ export async function closeApp(app: NestFastifyApplication): Promise<void> {
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   app.useLogger(new PinoNestLogger(fastify.log));
+  // Per-route content types other than JSON: text/csv on POST /contacts/import only (streamed to the route).
+  registerCsvBodyParser(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -115,7 +115,9 @@ app.get('/agents/:id', async (request, reply) => {
 
 const CALL_COLUMNS = `id, agent_id, retell_call_id, call_type, direction, from_number, to_number, status, duration, started_at,
   ended_at, disconnection_reason, recording_url, public_log_url, call_analysis, call_cost, metadata, dynamic_variables,
-  created_at, updated_at`;
+  created_at, updated_at,
+  coalesce(contact_id, (select ct.id from contacts ct where ct.user_id = calls.user_id
+    and ct.phone_number = case when calls.direction = 'outbound' then calls.to_number else calls.from_number end)) as contact_id`;
 
 app.get('/calls', async (request, reply) => {
   const userId = await owner(request);
@@ -158,6 +160,7 @@ app.get('/calls', async (request, reply) => {
     cost: c.call_cost,
     metadata: c.metadata,
     dynamicVariables: c.dynamic_variables,
+    contactId: c.contact_id,
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   }));

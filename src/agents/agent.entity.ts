@@ -3,6 +3,7 @@ import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy
 import { BaseEntity } from '../common/base.entity.js';
 import { User } from '../users/user.entity.js';
 import { AgentRepository } from './agent.repository.js';
+import type { PostCallAnalysis } from './post-call-analysis.js';
 
 /** The list is paged newest first by (created_at, id) within one owner: this index serves it in either direction. */
 @Entity({ tableName: 'agents', repository: () => AgentRepository })
@@ -37,4 +38,9 @@ export class Agent extends BaseEntity {
   /** True when nothing (agent, LLM configuration, tools) changed since the last publish. */
   @Property({ type: 'boolean', default: false })
   isPublished: boolean & Opt = false;
+
+  /** What Retell extracts after each call (`post_call_analysis_data` / `_model`), as the API takes it. */
+  @Property({ type: 'json', nullable: true })
+  postCallAnalysis?: PostCallAnalysis | null;
 }
+

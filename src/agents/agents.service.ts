@@ -22,7 +22,8 @@ import { User } from '../users/user.entity.js';
 import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
 import { AGENT_PAGES, AgentRepository } from './agent.repository.js';
-import type { CreateAgentDto, ListAgentsQueryDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
+import type { CreateAgentDto, ListAgentsQueryDto, PostCallAnalysisDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
+import { checkPostCallAnalysis, toRetellAnalysis, type PostCallAnalysis } from './post-call-analysis.js';
 
 export interface AgentWithParts {
   agent: Agent;
@@ -34,6 +35,19 @@ export interface AgentWithParts {
  * Agents exist twice: as rows here and as a Retell LLM + Retell agent. Every write talks to Retell first and to the
  * database only once Retell accepted; whatever a failed create left at Retell is deleted again.
  */
+/** The value as stored and shown: only the documented keys (the rules refused any other). */
+function storedAnalysis(dto: PostCallAnalysisDto): PostCallAnalysis {
+  return {
+    fields: dto.fields.map(({ type, name, description, choices }) => ({ type, name, description, ...(type === 'enum' && { choices }) })),
+    ...(dto.model !== undefined && { model: dto.model }),
+  };
+}
+
+/** A create sends only what is set (Retell keeps its defaults for the rest). */
+function withoutNulls<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null)) as Partial<T>;
+}
+
 @Injectable()
 export class AgentsService {
   private readonly logger = new Logger('Agents');
@@ -74,7 +88,9 @@ export class AgentsService {
     await this.agentTools.checkNewTools(ownerId, tools, 'tools', errors);
     const voiceProblem = await this.voices.voiceProblem(dto.voiceId);
     if (voiceProblem) errors.add('voiceId', voiceProblem);
+    if (dto.postCallAnalysis !== undefined) checkPostCallAnalysis(dto.postCallAnalysis, 'postCallAnalysis', errors);
     if (!errors.empty) throw new ValidationFailedException(errors.toArray());
+    const analysis = dto.postCallAnalysis ? storedAnalysis(dto.postCallAnalysis) : null;
 
     return this.gateway.withUndo(async (undo) => {
       const llm = await this.gateway.createLlm({ ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams);
@@ -84,6 +100,7 @@ export class AgentsService {
         voice_id: dto.voiceId,
         agent_name: dto.name,
         webhook_url: this.webhookUrl,
+        ...(analysis && withoutNulls(toRetellAnalysis(analysis))),
       });
       undo.push(remote.undo);
 
@@ -96,6 +113,7 @@ export class AgentsService {
           retellAgentId: remote.agent.agent_id,
           version: remote.agent.version,
           isPublished: false,
+          postCallAnalysis: analysis,
         });
         const llmConfiguration = em.create(LlmConfiguration, { agent, retellLlmId: llm.llmId, ...llmValues });
         const toolRows = tools.map((tool) =>
@@ -125,21 +143,27 @@ export class AgentsService {
    * carries all we own), then to the database. `description` and `isActive` only concern this API.
    */
   async update(ownerId: number, id: number, dto: UpdateAgentDto): Promise<Agent> {
+    const errors = new FieldErrors();
     if (dto.voiceId !== undefined) {
       const problem = await this.voices.voiceProblem(dto.voiceId);
-      if (problem) throw new ValidationFailedException([{ field: 'voiceId', messages: [problem] }]);
+      if (problem) errors.add('voiceId', problem);
     }
+    if (dto.postCallAnalysis) checkPostCallAnalysis(dto.postCallAnalysis, 'postCallAnalysis', errors);
+    if (!errors.empty) throw new ValidationFailedException(errors.toArray());
+    const analysis = dto.postCallAnalysis === undefined ? undefined : dto.postCallAnalysis && storedAnalysis(dto.postCallAnalysis);
     return this.leases.run(agentLease(id), () =>
       this.gateway.withUndo(async (undo) => {
         const agent = await this.agents.findFreshForOwner(ownerId, id);
         if (!agent) throw new ResourceNotFoundException('Agent');
         const name = dto.name ?? agent.name;
         const voiceId = dto.voiceId ?? agent.voiceId;
-        if (name !== agent.name || voiceId !== agent.voiceId) {
-          const previous = { agent_name: agent.name, voice_id: agent.voiceId, webhook_url: this.webhookUrl };
-          const remote = await this.gateway.updateAgent(agent.retellAgentId, { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl }, previous);
+        if (name !== agent.name || voiceId !== agent.voiceId || analysis !== undefined) {
+          const previous = { agent_name: agent.name, voice_id: agent.voiceId, webhook_url: this.webhookUrl, ...(analysis !== undefined && toRetellAnalysis(agent.postCallAnalysis ?? null)) };
+          const fields = { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl, ...(analysis !== undefined && toRetellAnalysis(analysis)) };
+          const remote = await this.gateway.updateAgent(agent.retellAgentId, fields, previous);
           undo.push(remote.undo);
           Object.assign(agent, { name, voiceId, version: remote.agent.version, isPublished: false });
+          if (analysis !== undefined) agent.postCallAnalysis = analysis;
         }
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;

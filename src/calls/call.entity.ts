@@ -2,6 +2,7 @@ import type { Opt, Ref } from '@mikro-orm/postgresql';
 import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy';
 import { Agent } from '../agents/agent.entity.js';
 import { BaseEntity } from '../common/base.entity.js';
+import { Contact } from '../contacts/contact.entity.js';
 import { User } from '../users/user.entity.js';
 import { CallRepository } from './call.repository.js';
 
@@ -76,4 +77,8 @@ export class Call extends BaseEntity {
 
   @Property({ type: 'json', nullable: true })
   dynamicVariables?: Record<string, string> | null;
+
+  /** The tenant's contact with the other party's number, found when the call is recorded (see CallRepository). */
+  @ManyToOne({ entity: () => Contact, ref: true, nullable: true, deleteRule: 'set null', index: true })
+  contact?: Ref<Contact> | null;
 }

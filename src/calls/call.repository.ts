@@ -1,4 +1,4 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
+import { EntityRepository, raw } from '@mikro-orm/postgresql';
 import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import { statusRankSql, type CallValues } from './call-merge.js';
@@ -44,13 +44,22 @@ export interface CallFilters {
 export const LIST_FIELDS = [
   'id', 'agent', 'retellCallId', 'callType', 'direction', 'fromNumber', 'toNumber', 'status', 'duration', 'startedAt',
   'endedAt', 'disconnectionReason', 'recordingUrl', 'publicLogUrl', 'callAnalysis', 'callCost', 'metadata',
-  'dynamicVariables', 'createdAt', 'updatedAt',
+  'dynamicVariables', 'contact', 'createdAt', 'updatedAt',
 ] as const;
-export type CallListRow = Omit<Pick<Call, (typeof LIST_FIELDS)[number]>, 'agent'> & { agent: { id: number } };
+export type CallListRow = Omit<Pick<Call, (typeof LIST_FIELDS)[number]>, 'agent' | 'contact'> & { agent: { id: number }; contact: { id: number } | null };
 
 export class CallRepository extends EntityRepository<Call> {
   findForOwner(ownerId: number, id: number, withTranscript = false): Promise<Call | null> {
     return this.findOne({ id, user: ownerId }, withTranscript ? { populate: ['transcript', 'transcriptObject'] } : {});
+  }
+
+  /** The contact a call shows: the one it was recorded with, else the one now holding the other party's number. */
+  async contactIdOf(call: Call): Promise<number | null> {
+    if (call.contact) return call.contact.id;
+    const number = call.direction === 'outbound' ? call.toNumber : call.fromNumber;
+    if (!number) return null;
+    const [row] = await this.getEntityManager().execute<{ id: number }[]>('select id from contacts where user_id = ? and phone_number = ?', [call.user.id, number]);
+    return row?.id ?? null;
   }
 
   /**
@@ -69,13 +78,15 @@ export class CallRepository extends EntityRepository<Call> {
     }
     // Read-only rows, mapped to property names and types but not hydrated into entities: creating and registering 51
     // entities per page was ~45% of the app's CPU on this route (profiled under `npm run bench`).
+    // A call recorded before its contact existed gets the contact now holding the number (one index lookup per row).
+    const contact = raw(`coalesce(c.contact_id, (select ct.id from contacts ct where ct.user_id = c.user_id and ct.phone_number = ${OTHER_PARTY('c')})) as contact_id`);
     const rows = await this.createQueryBuilder('c')
-      .select([...LIST_FIELDS])
+      .select([...LIST_FIELDS.filter((field) => field !== 'contact'), contact])
       .where({ ...where, ...CALL_PAGES.after(page) })
       .orderBy(CALL_PAGES.orderBy)
       .limit(CALL_PAGES.fetchSize(page))
-      .execute<Array<Omit<CallListRow, 'agent'> & { agent: number }>>('all', true);
-    return CALL_PAGES.page(rows.map((row) => ({ ...row, agent: { id: row.agent } })), page);
+      .execute<Array<Omit<CallListRow, 'agent' | 'contact'> & { agent: number; contact: number | null }>>('all', true);
+    return CALL_PAGES.page(rows.map((row) => ({ ...row, agent: { id: row.agent }, contact: row.contact === null ? null : { id: row.contact } })), page);
   }
 
   /**
@@ -103,6 +114,9 @@ export class CallRepository extends EntityRepository<Call> {
     return row?.outcome ?? 'duplicate';
   }
 }
+
+/** The number of the call's other party: whom we called, or who called us (web calls have none). */
+const OTHER_PARTY = (row: string) => `case when ${row}.direction = 'outbound' then ${row}.to_number else ${row}.from_number end`;
 
 /**
  * `v` is the one jsonb parameter, read by column name. Data-modifying CTEs run to completion whether or not the final
@@ -136,11 +150,12 @@ ev as (
 merged as (
   insert into calls (agent_id, user_id, retell_call_id, call_type, from_number, to_number, direction, status, started_at,
                      ended_at, duration, disconnection_reason, transcript, transcript_object, recording_url,
-                     public_log_url, call_analysis, call_cost, metadata, dynamic_variables)
+                     public_log_url, call_analysis, call_cost, metadata, dynamic_variables, contact_id)
   select ag.id, ag.user_id, v.retell_call_id, v.call_type, v.from_number, v.to_number, v.direction, v.status,
          v.started_at, v.ended_at, coalesce(v.duration, round(extract(epoch from v.ended_at - v.started_at))::int),
          v.disconnection_reason, v.transcript, v.transcript_object, v.recording_url, v.public_log_url, v.call_analysis,
-         v.call_cost, v.metadata, v.dynamic_variables
+         v.call_cost, v.metadata, v.dynamic_variables,
+         (select ct.id from contacts ct where ct.user_id = ag.user_id and ct.phone_number = ${OTHER_PARTY('v')})
     from ag, v
    where (select outcome from verdict) = 'applied'
      and (v.event is null or exists (select 1 from ev))
@@ -158,7 +173,9 @@ merged as (
     call_analysis = coalesce(excluded.call_analysis, calls.call_analysis),
     call_cost = coalesce(excluded.call_cost, calls.call_cost),
     metadata = coalesce(calls.metadata, excluded.metadata),
-    dynamic_variables = coalesce(calls.dynamic_variables, excluded.dynamic_variables)
+    dynamic_variables = coalesce(calls.dynamic_variables, excluded.dynamic_variables),
+    contact_id = coalesce(calls.contact_id,
+      (select ct.id from contacts ct where ct.user_id = calls.user_id and ct.phone_number = ${OTHER_PARTY('calls')}))
   where calls.agent_id = excluded.agent_id
   returning 1)
 select case when (select v.event from v) is null then (select outcome from verdict) else (select outcome from ev) end as outcome`;

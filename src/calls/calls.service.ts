@@ -11,6 +11,7 @@ import { callsConfig, spendingLimits } from '../config/calls.config.js';
 import { PhoneNumberRepository } from '../phone-numbers/phone-number.repository.js';
 import { RetellFailure, RetellGateway } from '../retell/retell.gateway.js';
 import { callValues, cleanJson, type RetellCallData } from './call-merge.js';
+import { Contact } from '../contacts/contact.entity.js';
 import { Call } from './call.entity.js';
 import { CALL_PAGES, CallRepository, type CallListRow } from './call.repository.js';
 import type { CallListQueryDto, CreateCallDto, CreateWebCallDto } from './dto/call.dto.js';
@@ -93,6 +94,12 @@ export class CallsService {
   async get(ownerId: number, id: number): Promise<Call> {
     const call = await this.calls.findForOwner(ownerId, id, true);
     if (!call) throw new ResourceNotFoundException('Call');
+    if (!call.contact) {
+      // Recorded before its contact existed: show the contact now holding the number (a flush would store it, as the
+      // next merge of this call does).
+      const contactId = await this.calls.contactIdOf(call);
+      if (contactId !== null) call.contact = this.em.getReference(Contact, contactId, { wrapped: true });
+    }
     return call;
   }
 

@@ -1,7 +1,9 @@
 import { AgentTool } from '../agent-tools/agent-tool.entity.js';
 import { Agent } from '../agents/agent.entity.js';
+import { CallRollup } from '../analytics/call-rollup.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Call } from '../calls/call.entity.js';
+import { Contact } from '../contacts/contact.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
 import { EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
@@ -16,5 +18,5 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
 export const ENTITIES = [
   User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket,
-  EditLease, Event, WebhookEndpoint, WebhookDelivery,
+  EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup,
 ];

@@ -194,6 +194,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Call statistics per local day and/or agent, from rollups kept up to date as calls change (each call counted once, in the day it started in timezone).
+         * @description Call statistics per local day and/or agent, from rollups kept up to date as calls change (each call counted once,
+         *     in the day it started in `timezone`).
+         */
+        get: operations["Analytics_calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys": {
         parameters: {
             query?: never;
@@ -330,6 +351,74 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your contacts, newest first; q searches name and number, doNotCall filters.
+         * @description Your contacts, newest first; `q` searches name and number, `doNotCall` filters.
+         */
+        get: operations["Contacts_list"];
+        put?: never;
+        /** Create a contact. One contact per number: a second one with the same number is a 409. */
+        post: operations["Contacts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import up to 10,000 contacts, as CSV (text/csv, streamed) or a JSON array of contacts (within the JSON body limit). Rows are upserted by number: a known number updates that contact with the fields the row gives (a CSV's empty cell or a missing JSON key keeps the current value). Invalid rows are listed with their row number and field; the valid rows are imported either way. dryRun=true validates and counts without writing. CSV: a header line naming the columns phoneNumber (required), name, email, timezone, doNotCall, blocked, notes and dynamicVariables.<key> for each prompt variable; booleans as true/false, yes/no or 1/0.
+         * @description Import up to 10,000 contacts, as CSV (`text/csv`, streamed) or a JSON array of contacts (within the JSON body
+         *     limit). Rows are upserted by number: a known number updates that contact with the fields the row gives (a CSV's
+         *     empty cell or a missing JSON key keeps the current value). Invalid rows are listed with their row number and
+         *     field; the valid rows are imported either way. `dryRun=true` validates and counts without writing. CSV: a header
+         *     line naming the columns `phoneNumber` (required), `name`, `email`, `timezone`, `doNotCall`, `blocked`, `notes`
+         *     and `dynamicVariables.<key>` for each prompt variable; booleans as true/false, yes/no or 1/0.
+         */
+        post: operations["Contacts_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contact. */
+        get: operations["Contacts_get"];
+        put?: never;
+        post?: never;
+        /** Delete a contact; its calls stay, without a contact. */
+        delete: operations["Contacts_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a contact; null clears a text field.
+         * @description Change a contact; `null` clears a text field.
+         */
+        patch: operations["Contacts_update"];
         trace?: never;
     };
     "/events": {
@@ -608,6 +697,8 @@ export interface components {
             llmConfiguration: components["schemas"]["LlmConfigurationResponseDto"];
             /** @example Front desk */
             name: string;
+            /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
+            postCallAnalysis: components["schemas"]["PostCallAnalysisDto"] | null;
             /**
              * @description The last version published with `POST /agents/:id/publish`; null if never.
              * @example 0
@@ -650,6 +741,8 @@ export interface components {
             isPublished: boolean;
             /** @example Front desk */
             name: string;
+            /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
+            postCallAnalysis: components["schemas"]["PostCallAnalysisDto"] | null;
             /**
              * @description The last version published with `POST /agents/:id/publish`; null if never.
              * @example 0
@@ -749,26 +842,114 @@ export interface components {
             /** @description Buy a toll-free number instead of a local one. */
             tollFree?: boolean;
         };
+        CallAnalysisDto: {
+            /**
+             * @description Whether the agent reached the call's goal.
+             * @example true
+             */
+            call_successful?: boolean;
+            /** @example The caller booked a table for two at 7pm. */
+            call_summary?: string;
+            /**
+             * @description The agent's `postCallAnalysis` fields by name: strings, numbers (for `number`) and booleans.
+             * @example {
+             *       "party_size": 2,
+             *       "visit_reason": "dinner",
+             *       "wants_newsletter": false
+             *     }
+             */
+            custom_analysis_data?: {
+                [key: string]: string | number | boolean;
+            };
+            /**
+             * @description Whether the call reached a voicemail.
+             * @example false
+             */
+            in_voicemail?: boolean;
+            /**
+             * @description Positive, Negative, Neutral or Unknown.
+             * @example Positive
+             */
+            user_sentiment?: string;
+        };
+        CallAnalyticsBucketDto: {
+            /**
+             * @description The agent (groupBy `agent` or `day,agent`).
+             * @example 7
+             */
+            agentId?: number;
+            /**
+             * @description Mean duration of the calls that have one; null when none has.
+             * @example 180
+             */
+            averageDurationSeconds: number | null;
+            /**
+             * @description Calls started that day (a call that never started counts on the day it was created).
+             * @example 40
+             */
+            calls: number;
+            /**
+             * @description Sum of Retell's `call_cost.combined_cost` (cents).
+             * @example 1234.5
+             */
+            combinedCost: number;
+            /**
+             * @description Calls that were answered (status `ongoing` or `ended`).
+             * @example 31
+             */
+            connectedCalls: number;
+            /**
+             * @description The local day (groupBy `day` or `day,agent`).
+             * @example 2026-11-30
+             */
+            day?: string;
+            sentiment: components["schemas"]["SentimentCountsDto"];
+            /** @description Calls Retell's analysis marked successful. */
+            successfulCalls: number;
+            /** @description The five most frequent disconnection reasons, most frequent first (ties by name). */
+            topDisconnectionReasons: components["schemas"]["DisconnectionReasonCountDto"][];
+            /**
+             * @description Sum of call durations, whole seconds.
+             * @example 5580
+             */
+            totalDurationSeconds: number;
+            /** @description Calls Retell's analysis marked unsuccessful. */
+            unsuccessfulCalls: number;
+        };
+        CallAnalyticsResponseDto: {
+            /** @description Buckets with at least one call, by day then agent. */
+            buckets: components["schemas"]["CallAnalyticsBucketDto"][];
+            /** @example 2026-11-01 */
+            from: string;
+            /**
+             * @example day
+             * @enum {string}
+             */
+            groupBy: "day" | "agent" | "day,agent";
+            /**
+             * @description The time zone, as asked.
+             * @example Europe/Berlin
+             */
+            timezone: string;
+            /** @example 2026-11-30 */
+            to: string;
+        };
         CallDetailResponseDto: {
             /** @example 7 */
             agentId: number;
-            /**
-             * @description Retell's post-call analysis (set last: once it is here, the call is complete).
-             * @example {
-             *       "call_successful": true,
-             *       "call_summary": "The agent confirmed the appointment for tomorrow at 10 AM.",
-             *       "in_voicemail": false,
-             *       "user_sentiment": "Positive"
-             *     }
-             */
-            analysis: {
-                [key: string]: unknown;
-            } | null;
+            /** @description Retell's post-call analysis, once `call_analyzed` arrived. */
+            analysis: components["schemas"]["CallAnalysisDto"] | null;
             /**
              * @example phone_call
              * @enum {string}
              */
             callType: "phone_call" | "web_call";
+            /**
+             * @description Your contact with the other party's number (outbound: `toNumber`, inbound: `fromNumber`); for a call recorded
+             *     before the contact existed, the contact holding that number now. null for web calls and unknown numbers.
+             * @example 12
+             */
+            contactId: number | null;
             /**
              * @description Retell's cost breakdown, in cents.
              * @example {
@@ -872,23 +1053,19 @@ export interface components {
         CallResponseDto: {
             /** @example 7 */
             agentId: number;
-            /**
-             * @description Retell's post-call analysis (set last: once it is here, the call is complete).
-             * @example {
-             *       "call_successful": true,
-             *       "call_summary": "The agent confirmed the appointment for tomorrow at 10 AM.",
-             *       "in_voicemail": false,
-             *       "user_sentiment": "Positive"
-             *     }
-             */
-            analysis: {
-                [key: string]: unknown;
-            } | null;
+            /** @description Retell's post-call analysis, once `call_analyzed` arrived. */
+            analysis: components["schemas"]["CallAnalysisDto"] | null;
             /**
              * @example phone_call
              * @enum {string}
              */
             callType: "phone_call" | "web_call";
+            /**
+             * @description Your contact with the other party's number (outbound: `toNumber`, inbound: `fromNumber`); for a call recorded
+             *     before the contact existed, the contact holding that number now. null for web calls and unknown numbers.
+             * @example 12
+             */
+            contactId: number | null;
             /**
              * @description Retell's cost breakdown, in cents.
              * @example {
@@ -977,6 +1154,32 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ContactPageDto: {
+            items: components["schemas"]["ContactResponseDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        ContactResponseDto: {
+            blocked: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            doNotCall: boolean;
+            dynamicVariables: {
+                [key: string]: string;
+            } | null;
+            email: string | null;
+            /** @example 12 */
+            id: number;
+            /** @example Ada Lovelace */
+            name: string | null;
+            notes: string | null;
+            /** @example +14155550199 */
+            phoneNumber: string;
+            /** @example Europe/London */
+            timezone: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         CreateAgentDto: {
             /**
              * @description For people; not sent to Retell.
@@ -990,6 +1193,8 @@ export interface components {
              * @example Front desk
              */
             name: string;
+            /** @description Values Retell extracts from each call (checked field by field; see PostCallAnalysisDto). */
+            postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"];
             /**
              * @description Tools the LLM may call; names must be unique.
              * @example [
@@ -1081,6 +1286,40 @@ export interface components {
              * @example +14155550199
              */
             toNumber: string;
+        };
+        CreateContactDto: {
+            /** @description Refuse calls from this number. */
+            blocked?: boolean;
+            /** @description Never call this number from campaigns. */
+            doNotCall?: boolean;
+            /**
+             * @description Prompt variables for calls with this contact; strings only, like a call's.
+             * @example {
+             *       "customer_tier": "gold"
+             *     }
+             */
+            dynamicVariables?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            email?: string | null;
+            /** @example Ada Lovelace */
+            name?: string | null;
+            /** @example Prefers afternoon calls */
+            notes?: string | null;
+            /**
+             * @description E.164; one contact per number.
+             * @example +14155550199
+             */
+            phoneNumber: string;
+            /**
+             * @description IANA time zone name.
+             * @example Europe/London
+             */
+            timezone?: string | null;
         };
         /**
          * @example {
@@ -1210,6 +1449,14 @@ export interface components {
             /** Format: date-time */
             lastUsedAt: string | null;
         };
+        DisconnectionReasonCountDto: {
+            calls: number;
+            /**
+             * @description Retell's `disconnection_reason`.
+             * @example user_hangup
+             */
+            reason: string;
+        };
         ErrorEnvelopeDto: {
             /** @description Per-field problems, on validation errors. */
             details?: components["schemas"]["FieldErrorDto"][];
@@ -1288,6 +1535,22 @@ export interface components {
              */
             status: "ok" | "degraded";
         };
+        ImportContactsResponseDto: {
+            /**
+             * @description Contacts created (with `dryRun`: that would be created).
+             * @example 120
+             */
+            created: number;
+            /** @description Whether this was only a validation run. */
+            dryRun: boolean;
+            /** @description Rows refused, one entry per field at fault; the other rows were imported. */
+            invalid: components["schemas"]["ImportRowErrorDto"][];
+            /**
+             * @description Existing contacts (same number) updated (with `dryRun`: that would be updated).
+             * @example 8
+             */
+            updated: number;
+        };
         ImportPhoneNumberDto: {
             /** @example New York office */
             nickname?: string;
@@ -1308,6 +1571,20 @@ export interface components {
              * @example acme.pstn.twilio.com
              */
             terminationUri: string;
+        };
+        ImportRowErrorDto: {
+            /**
+             * @description The field at fault, e.g. `phoneNumber`, `dynamicVariables.tier`; `row` for the row as a whole.
+             * @example phoneNumber
+             */
+            field: string;
+            /** @example phoneNumber must be an E.164 phone number, e.g. +14155550123 */
+            message: string;
+            /**
+             * @description The row's number: 1 is the first data row (a CSV's header line is not counted).
+             * @example 3
+             */
+            row: number;
         };
         LlmConfigurationResponseDto: {
             /** @example 12 */
@@ -1424,6 +1701,42 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        PostCallAnalysisDto: {
+            /** @description At most 50. */
+            fields: components["schemas"]["PostCallAnalysisFieldDto"][];
+            /**
+             * @description Retell's model for the analysis (Retell's default: gpt-4.1).
+             * @example gpt-4.1-mini
+             * @enum {string}
+             */
+            model?: "gpt-4.1" | "gpt-4.1-mini" | "gpt-4.1-nano" | "gpt-5" | "gpt-5-mini" | "gpt-5-nano" | "gpt-5.1" | "gpt-5.2" | "gpt-5.4" | "gpt-5.4-mini" | "gpt-5.4-nano" | "gpt-5.5" | "gpt-5.6-terra" | "gpt-5.6-luna" | "claude-4.5-sonnet" | "claude-4.6-sonnet" | "claude-5-sonnet" | "claude-4.5-haiku" | "gemini-3.0-flash" | "gemini-3.1-flash-lite" | "gemini-3.5-flash" | "gemini-3.5-flash-lite" | "gemini-3.6-flash";
+        };
+        PostCallAnalysisFieldDto: {
+            /**
+             * @description Required for (and only for) `enum`: the allowed values.
+             * @example [
+             *       "dinner",
+             *       "lunch",
+             *       "event"
+             *     ]
+             */
+            choices?: string[];
+            /**
+             * @description What to extract, for Retell's model.
+             * @example Why the caller wants to visit
+             */
+            description: string;
+            /**
+             * @description Unique within the agent; letters, digits, `_`, `-`.
+             * @example visit_reason
+             */
+            name: string;
+            /**
+             * @example enum
+             * @enum {string}
+             */
+            type: "string" | "enum" | "boolean" | "number";
+        };
         PublishAgentDto: {
             /** @example Adds the holiday schedule to the prompt */
             versionDescription?: string;
@@ -1461,6 +1774,13 @@ export interface components {
              */
             username: string;
         };
+        SentimentCountsDto: {
+            negative: number;
+            neutral: number;
+            positive: number;
+            /** @description Analysed calls whose sentiment is Unknown (or a value Retell adds later). */
+            unknown: number;
+        };
         TokenPairDto: {
             /** @description Short-lived JWT for `Authorization: Bearer`. */
             accessToken: string;
@@ -1492,6 +1812,8 @@ export interface components {
             isActive?: boolean;
             /** @example Front desk (after hours) */
             name?: string;
+            /** @description Replaces the post-call analysis (sent to Retell, onto the draft); null removes it. */
+            postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"] | null;
             /** @example openai-Nova */
             voiceId?: string;
         };
@@ -1514,6 +1836,21 @@ export interface components {
              * @enum {string}
              */
             toolType?: "end_call" | "transfer_call" | "check_availability_cal" | "book_appointment_cal" | "agent_swap" | "press_digit" | "send_sms" | "custom" | "code" | "extract_dynamic_variable" | "bridge_transfer" | "cancel_transfer" | "mcp";
+        };
+        UpdateContactDto: {
+            blocked?: boolean;
+            doNotCall?: boolean;
+            dynamicVariables?: {
+                [key: string]: string;
+            } | null;
+            /** Format: email */
+            email?: string | null;
+            name?: string | null;
+            notes?: string | null;
+            /** @example +14155550199 */
+            phoneNumber?: string;
+            /** @example America/New_York */
+            timezone?: string | null;
         };
         /**
          * @example {
@@ -4693,6 +5030,112 @@ export interface operations {
             };
         };
     };
+    Analytics_calls: {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in `timezone` (YYYY-MM-DD). */
+                from: string;
+                /** @description Last day, inclusive, in `timezone` (YYYY-MM-DD); at most 366 days from `from`. */
+                to: string;
+                /** @description IANA time zone the days are counted in (default UTC). */
+                timezone?: string;
+                /** @description Buckets per local day, per agent, or per day and agent (default day). */
+                groupBy?: "day" | "agent" | "day,agent";
+                /** @description Only this agent's calls. */
+                agentId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallAnalyticsResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "from",
+                     *           "messages": [
+                     *             "from must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description agentId is not one of your agents. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "agentId is not one of your agents",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     ApiKeys_list: {
         parameters: {
             query?: {
@@ -5853,6 +6296,691 @@ export interface operations {
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "retryAfterSeconds": 5,
                      *       "statusCode": 504
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Contacts_list: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Case-insensitive part of the name or the number; `%` and `_` match literally. */
+                q?: string;
+                /** @description Only contacts with (true) or without (false) the do-not-call flag. */
+                doNotCall?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactPageDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "limit",
+                     *           "messages": [
+                     *             "limit must be an integer number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Contacts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContactDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "messages": [
+                     *             "phoneNumber must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description You already have a contact with this number. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "You already have a contact with this number",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Contacts_import: {
+        parameters: {
+            query?: {
+                /** @description `true`: validate only, write nothing. */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string | components["schemas"]["CreateContactDto"][];
+                "text/csv": string | components["schemas"]["CreateContactDto"][];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportContactsResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "dryRun",
+                     *           "messages": [
+                     *             "dryRun must be a boolean value"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description More than 10000 rows (or a CSV over 32 MiB): nothing was imported. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "More than 10000 rows",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Contacts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Contacts_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Contacts_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateContactDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "phoneNumber",
+                     *           "messages": [
+                     *             "phoneNumber must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description You already have a contact with this number. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "You already have a contact with this number",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];

@@ -1,10 +1,13 @@
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { AgentToolResponseDto } from '../../agent-tools/dto/agent-tool-response.dto.js';
 import type { AgentTool } from '../../agent-tools/agent-tool.entity.js';
 import { PageOf } from '../../common/pagination/page.dto.js';
 import { LlmConfigurationResponseDto } from '../../llm-configurations/dto/llm-configuration-response.dto.js';
 import type { LlmConfiguration } from '../../llm-configurations/llm-configuration.entity.js';
 import type { Agent } from '../agent.entity.js';
+import { PostCallAnalysisDto } from './agent.dto.js';
 
+@ApiExtraModels(PostCallAnalysisDto)
 export class AgentResponseDto {
   /** @example 12 */
   id: number;
@@ -24,6 +27,10 @@ export class AgentResponseDto {
   publishedVersion: number | null;
   /** True when nothing (agent, LLM configuration, tools) changed since the last publish. @example false */
   isPublished: boolean;
+  /** What Retell extracts after each call; null when only Retell's defaults apply. */
+  // Written out without `type: object`: next to it, `nullable` would not admit null under JSON Schema's allOf.
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(PostCallAnalysisDto) }], nullable: true })
+  postCallAnalysis: PostCallAnalysisDto | null;
   createdAt: Date;
   updatedAt: Date;
 
@@ -38,6 +45,7 @@ export class AgentResponseDto {
       version: agent.version,
       publishedVersion: agent.publishedVersion ?? null,
       isPublished: agent.isPublished,
+      postCallAnalysis: agent.postCallAnalysis ?? null,
       createdAt: agent.createdAt,
       updatedAt: agent.updatedAt,
     };

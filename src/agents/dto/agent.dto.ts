@@ -1,9 +1,11 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsDefined,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -14,8 +16,32 @@ import {
 import { CreateAgentToolDto } from '../../agent-tools/dto/agent-tool.dto.js';
 import { MAX_TOOLS_PER_AGENT } from '../../agent-tools/tool-types.js';
 import { PageQueryDto } from '../../common/pagination/page.dto.js';
+import { MAX_ANALYSIS_FIELDS, POST_CALL_ANALYSIS_MODELS, type PostCallAnalysisType } from '../post-call-analysis.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { CreateLlmConfigurationDto } from '../../llm-configurations/dto/llm-configuration.dto.js';
+
+/** One value Retell extracts from each call, under `analysis.custom_analysis_data[name]`. */
+export class PostCallAnalysisFieldDto {
+  /** @example "enum" */
+  @ApiProperty({ enum: ['string', 'enum', 'boolean', 'number'] })
+  type: PostCallAnalysisType;
+  /** Unique within the agent; letters, digits, `_`, `-`. @example "visit_reason" */
+  name: string;
+  /** What to extract, for Retell's model. @example "Why the caller wants to visit" */
+  description: string;
+  /** Required for (and only for) `enum`: the allowed values. @example ["dinner","lunch","event"] */
+  choices?: string[];
+}
+
+/** Post-call analysis: Retell's `post_call_analysis_data` and `post_call_analysis_model`. */
+export class PostCallAnalysisDto {
+  /** At most 50. */
+  @ApiProperty({ type: [PostCallAnalysisFieldDto], maxItems: MAX_ANALYSIS_FIELDS })
+  fields: PostCallAnalysisFieldDto[];
+  /** Retell's model for the analysis (Retell's default: gpt-4.1). @example "gpt-4.1-mini" */
+  @ApiPropertyOptional({ enum: POST_CALL_ANALYSIS_MODELS })
+  model?: string;
+}
 
 export class CreateAgentDto {
   /** Shown in lists and sent to Retell as `agent_name`. @example "Front desk" */
@@ -53,6 +79,11 @@ export class CreateAgentDto {
   @ValidateNested({ each: true })
   @Type(() => CreateAgentToolDto)
   tools?: CreateAgentToolDto[];
+
+  /** Values Retell extracts from each call (checked field by field; see PostCallAnalysisDto). */
+  @IsOptional()
+  @IsObject()
+  postCallAnalysis?: PostCallAnalysisDto;
 }
 
 /**
@@ -85,6 +116,11 @@ export class UpdateAgentDto {
   @IsOmittable()
   @IsBoolean()
   isActive?: boolean;
+
+  /** Replaces the post-call analysis (sent to Retell, onto the draft); null removes it. */
+  @IsOptional()
+  @IsObject()
+  postCallAnalysis?: PostCallAnalysisDto | null;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -1,3 +1,4 @@
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
@@ -69,6 +70,43 @@ export class CallListQueryDto extends PageQueryDto {
   to?: string;
 }
 
+type AnalysisValue = string | number | boolean;
+const isAnalysisValue = (value: unknown): value is AnalysisValue => ['string', 'number', 'boolean'].includes(typeof value);
+
+/** Retell's analysis of a call, typed. Values of another type than documented are left out. */
+export class CallAnalysisDto {
+  /** @example "The caller booked a table for two at 7pm." */
+  call_summary?: string;
+  /** Positive, Negative, Neutral or Unknown. @example "Positive" */
+  user_sentiment?: string;
+  /** Whether the agent reached the call's goal. @example true */
+  call_successful?: boolean;
+  /** Whether the call reached a voicemail. @example false */
+  in_voicemail?: boolean;
+  /** The agent's `postCallAnalysis` fields by name: strings, numbers (for `number`) and booleans. */
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    example: { party_size: 2, wants_newsletter: false, visit_reason: 'dinner' },
+  })
+  custom_analysis_data?: Record<string, AnalysisValue>;
+
+  static from(stored: Record<string, unknown> | null | undefined): CallAnalysisDto | null {
+    if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return null;
+    const analysis: CallAnalysisDto = {};
+    if (typeof stored.call_summary === 'string') analysis.call_summary = stored.call_summary;
+    if (typeof stored.user_sentiment === 'string') analysis.user_sentiment = stored.user_sentiment;
+    if (typeof stored.call_successful === 'boolean') analysis.call_successful = stored.call_successful;
+    if (typeof stored.in_voicemail === 'boolean') analysis.in_voicemail = stored.in_voicemail;
+    const custom = stored.custom_analysis_data;
+    if (custom && typeof custom === 'object' && !Array.isArray(custom)) {
+      analysis.custom_analysis_data = Object.fromEntries(Object.entries(custom).filter(([, value]) => isAnalysisValue(value)));
+    }
+    return analysis;
+  }
+}
+
+@ApiExtraModels(CallAnalysisDto)
 export class CallResponseDto {
   /** @example 42 */
   id: number;
@@ -94,11 +132,10 @@ export class CallResponseDto {
   disconnectionReason: string | null;
   recordingUrl: string | null;
   publicLogUrl: string | null;
-  /**
-   * Retell's post-call analysis (set last: once it is here, the call is complete).
-   * @example {"call_summary":"The agent confirmed the appointment for tomorrow at 10 AM.","user_sentiment":"Positive","call_successful":true,"in_voicemail":false}
-   */
-  analysis: Record<string, unknown> | null;
+  /** Retell's post-call analysis, once `call_analyzed` arrived. */
+  // Written out without `type: object`: next to it, `nullable` would not admit null under JSON Schema's allOf.
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(CallAnalysisDto) }], nullable: true })
+  analysis: CallAnalysisDto | null;
   /**
    * Retell's cost breakdown, in cents.
    * @example {"product_costs":[{"product":"retell_voice_engine","unit_price":0.1167,"cost":4.9014},{"product":"retell_llm","unit_price":0.025,"cost":1.05},{"product":"telephony","unit_price":0.025,"cost":1.05}],"total_duration_seconds":42,"total_duration_unit_price":0.1667,"combined_cost":7.0014}
@@ -108,6 +145,12 @@ export class CallResponseDto {
   metadata: Record<string, unknown> | null;
   /** @example {"customer_name":"Ada"} */
   dynamicVariables: Record<string, string> | null;
+  /**
+   * Your contact with the other party's number (outbound: `toNumber`, inbound: `fromNumber`); for a call recorded
+   * before the contact existed, the contact holding that number now. null for web calls and unknown numbers.
+   * @example 12
+   */
+  contactId: number | null;
   createdAt: Date;
   updatedAt: Date;
 
@@ -127,10 +170,11 @@ export class CallResponseDto {
       disconnectionReason: call.disconnectionReason ?? null,
       recordingUrl: call.recordingUrl ?? null,
       publicLogUrl: call.publicLogUrl ?? null,
-      analysis: call.callAnalysis ?? null,
+      analysis: CallAnalysisDto.from(call.callAnalysis),
       cost: call.callCost ?? null,
       metadata: call.metadata ?? null,
       dynamicVariables: call.dynamicVariables ?? null,
+      contactId: call.contact?.id ?? null,
       createdAt: call.createdAt,
       updatedAt: call.updatedAt,
     };

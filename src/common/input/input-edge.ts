@@ -30,7 +30,12 @@ export const ROUTE_INPUT_RULES: Readonly<Record<string, RouteInputRules>> = {
   // Its `call.metadata` echoes what a partner sent (at most JSON_MAX_DEPTH - 1 levels inside a call request) two
   // levels further down, so it gets room to spare.
   'POST /webhooks/retell': { storableText: false, maxJsonDepth: 2 * JSON_MAX_DEPTH },
+  // Contacts arrive as a JSON array or a CSV stream (registerCsvBodyParser hands the stream to the route, which checks
+  // every row's text with the same rules as POST /contacts).
+  'POST /contacts/import': { contentTypes: ['application/json', 'text/csv'] },
 };
+
+const isStream = (body: unknown): boolean => typeof (body as { pipe?: unknown } | null)?.pipe === 'function';
 
 function rulesFor(request: FastifyRequest): RouteInputRules {
   return ROUTE_INPUT_RULES[`${request.method} ${request.routeOptions.url ?? ''}`] ?? {};
@@ -81,7 +86,8 @@ export function registerInputEdge(app: NestFastifyApplication, bodyLimit: number
       ...findUnstorableText(request.params, ''),
       ...findUnstorableText(request.query, ''),
       ...findUnstorableText(request.headers, 'headers'),
-      ...findUnstorableText(request.body, ''),
+      // A streamed body (CSV) is checked by its route as it is read.
+      ...(isStream(request.body) ? [] : findUnstorableText(request.body, '')),
     ];
     if (problems.length > 0) throw new ValidationFailedException(problems);
   });
