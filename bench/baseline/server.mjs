@@ -107,8 +107,9 @@ app.get('/agents/:id', async (request, reply) => {
       toolType: t.tool_type,
       name: t.name,
       toolConfig: t.tool_config,
-      createdAt: `${t.created_at}Z`,
-      updatedAt: `${t.updated_at}Z`,
+      // json_agg gives timestamps as text with microseconds: a Date answers them to the ms, as the app does.
+      createdAt: new Date(`${t.created_at}Z`),
+      updatedAt: new Date(`${t.updated_at}Z`),
     })),
   };
 });
