@@ -26,7 +26,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',');
 // The in-process Retell emulator's key: the app verifies webhook signatures with it when RETELL_API_KEY is unset.
 const RETELL_KEY = 'key_local_emulator_0000000000000000';
 // The app runs with the Node/V8 options `npm start` gives it (package.json `config.nodeOptions`): what production runs.
-const APP_NODE_OPTIONS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).config?.nodeOptions ?? '';
+// BENCH_NODE_OPTIONS replaces them (BENCH_NODE_OPTIONS= for node's defaults), to measure what they cost or save.
+const APP_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).config?.nodeOptions ?? '';
 const NODE = process.execPath;
 const children = new Set();
 const log = (message) => console.error(`[bench] ${message}`);
