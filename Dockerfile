@@ -20,4 +20,6 @@ RUN npm ci --omit=dev --workspaces=false --no-audit --no-fund && rm -rf node_mod
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
+# The heap limits `npm start` gives node (package.json config.nodeOptions; see README "Benchmarks"): override with -e NODE_OPTIONS.
+ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8"
 CMD ["node", "dist/src/main.js"]

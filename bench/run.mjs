@@ -27,6 +27,9 @@ if (process.env.BENCH_DURATION) CONFIG.duration = Number(process.env.BENCH_DURAT
 const ONLY = process.env.BENCH_ONLY?.split(',');
 // The in-process Retell emulator's key: in emulator mode the app verifies webhook signatures with it.
 const RETELL_KEY = 'key_local_emulator_0000000000000000';
+// The app runs with the Node/V8 options `npm start` gives it (package.json `config.nodeOptions`): what production runs.
+// BENCH_NODE_OPTIONS replaces them (BENCH_NODE_OPTIONS= for node's defaults), to measure what they cost or save.
+const APP_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).config?.nodeOptions ?? '';
 const NODE = process.execPath;
 const children = new Set();
 const log = (message) => console.error(`[bench] ${message}`);
@@ -202,6 +205,7 @@ const appEnv = {
   JWT_SECRET: randomBytes(48).toString('base64'),
   // Request logging off on both sides: the comparison is framework + ORM, not log I/O.
   LOG_LEVEL: 'warn',
+  NODE_OPTIONS: APP_NODE_OPTIONS,
 };
 log('starting the app (migrations run at start-up)');
 const app = start('app', [...(process.env.BENCH_APP_NODE_OPTIONS?.split(' ') ?? []), 'dist/src/main.js'], appEnv);
@@ -360,7 +364,7 @@ const SCENARIOS = [
 ];
 
 // Sanity: both servers answer every scenario with 2xx before anything is timed (the smoke relies on this too).
-// The call pages must also be the same JSON from both, so the baseline does the same work (and a faster read path in
+// Every read must also be the same JSON from both, so the baseline does the same work (and a faster read path in
 // the app cannot quietly change what it answers).
 for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
   const bodies = [];
@@ -370,7 +374,7 @@ for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
     if (!count) fail(`${label} ${scenario.path}: unexpected body ${JSON.stringify(body).slice(0, 300)}`);
     bodies.push(JSON.stringify(body));
   }
-  if (Array.isArray(JSON.parse(bodies[0]).items) && bodies[0] !== bodies[1]) {
+  if (bodies[0] !== bodies[1]) {
     fail(`${scenario.path}: the app and the baseline answer differently:\n${bodies[0].slice(0, 600)}\n${bodies[1].slice(0, 600)}`);
   }
 }
@@ -607,6 +611,23 @@ for (const scenario of SCENARIOS) {
     targets.map(([ok, text]) => `${check(ok, text)} ${text}`).join('; '),
   ]);
 }
+// Memory under load: the highest RSS either server reached in any timed run above (sampled every 200 ms).
+const peaks = Object.entries(results).reduce(
+  (peak, [key, r]) => (key.endsWith(':ours') ? { ...peak, ours: Math.max(peak.ours, r.rssMb) } : { ...peak, base: Math.max(peak.base, r.rssMb) }),
+  { ours: 0, base: 0 },
+);
+if (peaks.ours > 0) {
+  rows.push([
+    'peak RSS under load (all runs above)',
+    '',
+    '',
+    '',
+    '',
+    `${fmt(peaks.ours)} / ${fmt(peaks.base)} (${ratio(peaks.ours, peaks.base)})`,
+    '',
+    `${check(peaks.ours <= 2.5 * peaks.base, 'RSS ≤ 2.5× base')} RSS ≤ 2.5× base`,
+  ]);
+}
 for (const kind of ['restart', 'fresh']) {
   const ours = cold[`${kind}:ours`];
   const base = cold[`${kind}:base`];
@@ -625,7 +646,7 @@ for (const kind of ['restart', 'fresh']) {
 
 const header = ['scenario', 'req/s ours / base (ratio)', 'p50 ms ours / base', 'p99 ms ours / base (ratio)', 'errors', 'RSS MB', 'SQL/req', 'targets'];
 const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
-console.log(`\n${SMOKE ? 'SMOKE (timings not meaningful) — ' : ''}${CONFIG.calls.toLocaleString('en')} calls, autocannon ${CONFIG.connections} connections, ${CONFIG.warmup} s warm-up + ${CONFIG.duration} s per run, Node ${process.version}\n`);
+console.log(`\n${SMOKE ? 'SMOKE (timings not meaningful) — ' : ''}${CONFIG.calls.toLocaleString('en')} calls, autocannon ${CONFIG.connections} connections, ${CONFIG.warmup} s warm-up + ${CONFIG.duration} s per run, Node ${process.version}, app NODE_OPTIONS="${APP_NODE_OPTIONS}"\n`);
 console.log(lines.join('\n'));
 const ours = results['webhook:ours'];
 const base = results['webhook:base'];

@@ -120,6 +120,42 @@ describe('Agents (e2e)', () => {
       expect(response.body).toEqual(created);
     });
 
+    it('answers exactly what the parts’ own routes answer, to the byte (µs timestamps, MCP servers, nested tool config)', async () => {
+      const user = await createUser(t.http);
+      const created = await createAgent(t.http, user, {
+        description: null,
+        llmConfiguration: {
+          model: 'gpt-4.1',
+          temperature: 0.35,
+          mcps: [{ name: 'crm', url: 'https://mcp.example.com/sse', headers: { 'x-tenant': 'acme', Authorization: 'Bearer t' }, timeoutMs: 30_000 }],
+        },
+        tools: [
+          { toolType: 'end_call', toolConfig: { name: 'hang_up' } },
+          {
+            toolType: 'custom',
+            toolConfig: {
+              ...customTool('lookup').toolConfig,
+              parameters: { type: 'object', properties: { order: { type: 'string', description: 'Order number, e.g. “A-1”' } }, required: ['order'] },
+            },
+          },
+        ],
+      });
+      // Timestamps as the updated_at trigger and other writers leave them: microseconds, some a hair below the next ms.
+      await t.db.query(`update agents set created_at = '2024-02-29 23:59:59.999999' where id = $1`, [created.id]);
+      await t.db.query(`update llm_configurations set created_at = '1999-12-31 23:59:59.000501' where agent_id = $1`, [created.id]);
+      await t.db.query(`update agent_tools set created_at = '2026-01-01 00:00:00.123456' where agent_id = $1`, [created.id]);
+
+      const detail = await t.http.get(`/agents/${created.id}`).set('authorization', user.bearer).expect(200);
+      const listed = await t.http.get('/agents').set('authorization', user.bearer).expect(200);
+      const llm = await t.http.get(`/agents/${created.id}/llm-configuration`).set('authorization', user.bearer).expect(200);
+      const tools = await t.http.get(`/agents/${created.id}/tools`).set('authorization', user.bearer).expect(200);
+      const agent = listed.body.items.find((item: { id: number }) => item.id === created.id);
+      expect(detail.text).toBe(JSON.stringify({ ...agent, llmConfiguration: llm.body, tools: tools.body.items }));
+      expect(detail.body).toMatchObject({ createdAt: '2024-02-29T23:59:59.999Z', llmConfiguration: { createdAt: '1999-12-31T23:59:59.000Z' } });
+      expect(detail.body.tools.map((tool: { createdAt: string }) => tool.createdAt)).toEqual(['2026-01-01T00:00:00.123Z', '2026-01-01T00:00:00.123Z']);
+      expect(detail.body.updatedAt).not.toBe(created.updatedAt);
+    });
+
     it('pages newest first, filters by isActive and searches names literally', async () => {
       const user = await createUser(t.http);
       const names = ['Front desk', 'Back office', '50% off line', 'Sales_east', 'Salesxeast'];

@@ -87,6 +87,7 @@ app.get('/agents/:id', async (request, reply) => {
     version: a.version,
     publishedVersion: a.published_version,
     isPublished: a.is_published,
+    postCallAnalysis: a.post_call_analysis,
     createdAt: a.created_at,
     updatedAt: a.updated_at,
     llmConfiguration: {
@@ -107,8 +108,9 @@ app.get('/agents/:id', async (request, reply) => {
       toolType: t.tool_type,
       name: t.name,
       toolConfig: t.tool_config,
-      createdAt: `${t.created_at}Z`,
-      updatedAt: `${t.updated_at}Z`,
+      // json_agg gives timestamps as text with microseconds: a Date answers them to the ms, as the app does.
+      createdAt: new Date(`${t.created_at}Z`),
+      updatedAt: new Date(`${t.updated_at}Z`),
     })),
   };
 });

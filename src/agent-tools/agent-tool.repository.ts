@@ -3,6 +3,9 @@ import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import type { AgentTool } from './agent-tool.entity.js';
 
+/** What a response shows of a tool, as plain values: an entity is one, so is a row read without hydration. */
+export type AgentToolRow = Pick<AgentTool, 'id' | 'toolType' | 'name' | 'toolConfig' | 'createdAt' | 'updatedAt'> & { agent: { id: number } };
+
 /** Oldest first: the order they were added, which is the order Retell gets them in. */
 export const AGENT_TOOL_PAGES = new Keyset('asc', { id: { type: 'number' } });
 

@@ -3,7 +3,6 @@ import type { ConfigType } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type Retell from 'retell-sdk';
 import { AgentTool } from '../agent-tools/agent-tool.entity.js';
-import { AgentToolRepository } from '../agent-tools/agent-tool.repository.js';
 import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
 import { toRetellTool } from '../agent-tools/tool-types.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
@@ -21,7 +20,7 @@ import { RetellGateway } from '../retell/retell.gateway.js';
 import { User } from '../users/user.entity.js';
 import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
-import { AGENT_PAGES, AgentRepository } from './agent.repository.js';
+import { AGENT_PAGES, type AgentDetailRow, AgentRepository } from './agent.repository.js';
 import type { CreateAgentDto, ListAgentsQueryDto, PostCallAnalysisDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
 import { checkPostCallAnalysis, toRetellAnalysis, type PostCallAnalysis } from './post-call-analysis.js';
 
@@ -59,7 +58,6 @@ export class AgentsService {
     private readonly em: EntityManager,
     private readonly agents: AgentRepository,
     private readonly llmConfigurations: LlmConfigurationRepository,
-    private readonly tools: AgentToolRepository,
     private readonly llmConfigurationsService: LlmConfigurationsService,
     private readonly agentTools: AgentToolsService,
     private readonly voices: VoicesService,
@@ -131,11 +129,11 @@ export class AgentsService {
     return this.agents.findPageForOwner(ownerId, { isActive: query.isActive, nameContains: query.q }, page);
   }
 
-  /** Two queries: the agent joined to its configuration (every agent has one), then its tools. */
-  async get(ownerId: number, id: number): Promise<AgentWithParts> {
-    const llmConfiguration = await this.llmConfigurations.findWithAgentForOwner(ownerId, id);
-    if (!llmConfiguration) throw new ResourceNotFoundException('Agent');
-    return { agent: llmConfiguration.agent.getEntity(), llmConfiguration, tools: await this.tools.findAllForOwner(ownerId, id) };
+  /** One statement, plain values (see `findDetailForOwner`). */
+  async get(ownerId: number, id: number): Promise<AgentDetailRow> {
+    const detail = await this.agents.findDetailForOwner(ownerId, id);
+    if (!detail) throw new ResourceNotFoundException('Agent');
+    return detail;
   }
 
   /**

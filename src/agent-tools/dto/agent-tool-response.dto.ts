@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageOf } from '../../common/pagination/page.dto.js';
-import type { AgentTool } from '../agent-tool.entity.js';
+import type { AgentToolRow } from '../agent-tool.repository.js';
 import { RETELL_TOOL_TYPES } from '../tool-types.js';
 
 export class AgentToolResponseDto {
@@ -22,7 +22,7 @@ export class AgentToolResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static fromEntity(this: void, tool: AgentTool): AgentToolResponseDto {
+  static fromEntity(this: void, tool: AgentToolRow): AgentToolResponseDto {
     return {
       id: tool.id,
       agentId: tool.agent.id,

@@ -1,10 +1,10 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { AgentToolResponseDto } from '../../agent-tools/dto/agent-tool-response.dto.js';
-import type { AgentTool } from '../../agent-tools/agent-tool.entity.js';
+import type { AgentToolRow } from '../../agent-tools/agent-tool.repository.js';
 import { PageOf } from '../../common/pagination/page.dto.js';
 import { LlmConfigurationResponseDto } from '../../llm-configurations/dto/llm-configuration-response.dto.js';
-import type { LlmConfiguration } from '../../llm-configurations/llm-configuration.entity.js';
-import type { Agent } from '../agent.entity.js';
+import type { LlmConfigurationRow } from '../../llm-configurations/llm-configuration.repository.js';
+import type { AgentRow } from '../agent.repository.js';
 import { PostCallAnalysisDto } from './agent.dto.js';
 
 @ApiExtraModels(PostCallAnalysisDto)
@@ -34,7 +34,7 @@ export class AgentResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static fromEntity(this: void, agent: Agent): AgentResponseDto {
+  static fromEntity(this: void, agent: AgentRow): AgentResponseDto {
     return {
       id: agent.id,
       name: agent.name,
@@ -57,7 +57,7 @@ export class AgentDetailResponseDto extends AgentResponseDto {
   llmConfiguration: LlmConfigurationResponseDto;
   tools: AgentToolResponseDto[];
 
-  static fromEntities(agent: Agent, llmConfiguration: LlmConfiguration, tools: AgentTool[]): AgentDetailResponseDto {
+  static fromEntities(agent: AgentRow, llmConfiguration: LlmConfigurationRow, tools: AgentToolRow[]): AgentDetailResponseDto {
     return {
       ...AgentResponseDto.fromEntity(agent),
       llmConfiguration: LlmConfigurationResponseDto.fromEntity(llmConfiguration),

@@ -1,4 +1,5 @@
-import type { LlmConfiguration, McpServer } from '../llm-configuration.entity.js';
+import type { McpServer } from '../llm-configuration.entity.js';
+import type { LlmConfigurationRow } from '../llm-configuration.repository.js';
 
 export class McpServerResponseDto {
   /** @example "crm" */
@@ -43,7 +44,7 @@ export class LlmConfigurationResponseDto {
   createdAt: Date;
   updatedAt: Date;
 
-  static fromEntity(this: void, config: LlmConfiguration): LlmConfigurationResponseDto {
+  static fromEntity(this: void, config: LlmConfigurationRow): LlmConfigurationResponseDto {
     return {
       agentId: config.agent.id,
       model: config.model ?? null,
