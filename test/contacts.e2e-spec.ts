@@ -50,15 +50,17 @@ describe('Contacts (e2e)', () => {
       timezone: 'Mars/Olympus',
       dynamicVariables: { tier: 3 },
       doNotCall: 'yes',
-      name: 'nul\u0000byte',
       extra: 1,
     }).expect(400);
     const fields = (response.body.details as Array<{ field: string }>).map((detail) => detail.field).sort();
-    expect(fields).toEqual(['doNotCall', 'dynamicVariables', 'email', 'extra', 'name', 'phoneNumber', 'timezone']);
+    expect(fields).toEqual(['doNotCall', 'dynamicVariables', 'email', 'extra', 'phoneNumber', 'timezone']);
+    // Text PostgreSQL cannot store is refused at the input edge, before the DTO: the 400 names exactly where it is.
+    const nulName = await create(alice, { phoneNumber: nextNumber(), name: 'nul\u0000byte' }).expect(400);
+    expect(nulName.body.details.map((d: { field: string }) => d.field)).toEqual(['name']);
     expect(await t.db.query('select id from contacts where user_id = $1', [alice.id])).toEqual([]);
     await create(alice, { phoneNumber: nextNumber(), timezone: 'UTC+5' }).expect(400);
     const nul = await create(alice, { phoneNumber: nextNumber(), dynamicVariables: { tier: 'go\u0000ld' } }).expect(400);
-    expect(nul.body.details.map((d: { field: string }) => d.field)).toEqual(['dynamicVariables']);
+    expect(nul.body.details.map((d: { field: string }) => d.field)).toEqual(['dynamicVariables.tier']);
     await create(alice, { phoneNumber: nextNumber(), notes: 'lone \uD800 surrogate' }).expect(400);
     await t.http.patch('/contacts/1').set(...authHeader(alice)).send({ doNotCall: null }).expect((r) => expect([400, 404]).toContain(r.status));
   });

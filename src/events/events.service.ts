@@ -4,12 +4,12 @@ import { AgentTool } from '../agent-tools/agent-tool.entity.js';
 import { AgentDetailResponseDto } from '../agents/dto/agent-response.dto.js';
 import { ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { mapPage, type Page } from '../common/pagination/page.dto.js';
 import { User } from '../users/user.entity.js';
 import type { EventListQueryDto, EventResponseDto } from './dto/event.dto.js';
 import { eventData } from './event-data.js';
 import { Event, type EventType } from './event.entity.js';
-import { EventRepository } from './event.repository.js';
+import { EVENT_PAGES, EventRepository } from './event.repository.js';
 
 @Injectable()
 export class EventsService {
@@ -54,9 +54,8 @@ export class EventsService {
   }
 
   async list(ownerId: number, query: EventListQueryDto): Promise<Page<EventResponseDto>> {
-    const after = decodeCursor(query.cursor, { id: 'number' });
-    const rows = await this.events.findPageForOwner(ownerId, query.type, after?.id, query.limit + 1);
-    return toPage(rows, query.limit, (row) => this.toDto(row), (row) => ({ id: row.id }));
+    const page = await this.events.findPageForOwner(ownerId, query.type, EVENT_PAGES.request(query.limit, query.cursor));
+    return mapPage(page, (row) => this.toDto(row));
   }
 
   async get(ownerId: number, id: number): Promise<EventResponseDto> {

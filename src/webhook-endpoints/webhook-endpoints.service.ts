@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
-import { decodeCursor, encodeCursor, toPage, type Page } from '../common/pagination/page.dto.js';
+import { mapPage, type Page } from '../common/pagination/page.dto.js';
 import { publicUrlProblem } from '../common/urls/public-url.js';
 import { webhooksConfig } from '../config/jobs.config.js';
 import type { EventResponseDto } from '../events/dto/event.dto.js';
@@ -19,7 +19,7 @@ import {
 } from './dto/webhook-endpoint.dto.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
-import { WebhookEndpointRepository } from './webhook-endpoint.repository.js';
+import { DELIVERY_PAGES, ENDPOINT_PAGES, WebhookEndpointRepository } from './webhook-endpoint.repository.js';
 import { newSigningSecret } from './webhook-secrets.js';
 import { WebhookSigner } from './webhook-signer.js';
 
@@ -51,9 +51,8 @@ export class WebhookEndpointsService {
   }
 
   async list(ownerId: number, limit: number, cursor?: string): Promise<Page<WebhookEndpointResponseDto>> {
-    const after = decodeCursor(cursor, { id: 'number' });
-    const rows = await this.endpoints.findPageForOwner(ownerId, after?.id, limit + 1);
-    return toPage(rows, limit, WebhookEndpointResponseDto.fromEntity, (row) => ({ id: row.id }));
+    const page = await this.endpoints.findPageForOwner(ownerId, ENDPOINT_PAGES.request(limit, cursor));
+    return mapPage(page, WebhookEndpointResponseDto.fromEntity);
   }
 
   async get(ownerId: number, id: number): Promise<WebhookEndpoint> {
@@ -120,10 +119,7 @@ export class WebhookEndpointsService {
 
   async deliveries(ownerId: number, id: number, limit: number, cursor?: string): Promise<Page<WebhookDeliveryResponseDto>> {
     await this.get(ownerId, id);
-    const after = decodeCursor(cursor, { id: 'number' });
-    const rows = await this.endpoints.findDeliveriesPage(ownerId, id, after?.id, limit + 1);
-    const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? encodeCursor({ id: items[items.length - 1]!.id }) : null };
+    return this.endpoints.findDeliveriesPage(ownerId, id, DELIVERY_PAGES.request(limit, cursor));
   }
 
   /**
