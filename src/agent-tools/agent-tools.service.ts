@@ -5,6 +5,7 @@ import type { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
+import { inTransaction } from '../common/transactions.js';
 import { EventsService } from '../events/events.service.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
@@ -167,7 +168,7 @@ export class AgentToolsService {
         undo.push(await this.gateway.replaceTools(llm.retellLlmId, next.map(toRetellTool), tools.map(toRetellTool)));
         const result = commit();
         agent.isPublished = false;
-        await this.em.transactional(async (em) => {
+        await inTransaction(this.em, async (em) => {
           await em.flush();
           await this.events.recordAgent(em, ownerId, agentId, 'agent.updated');
         });

@@ -7,6 +7,7 @@ import { AgentToolsService } from '../agent-tools/agent-tools.service.js';
 import { toRetellTool } from '../agent-tools/tool-types.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
+import { inTransaction } from '../common/transactions.js';
 import { EventsService } from '../events/events.service.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
@@ -165,7 +166,7 @@ export class AgentsService {
         }
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;
-        await this.em.transactional(async (em) => {
+        await inTransaction(this.em, async (em) => {
           await em.flush();
           await this.events.recordAgent(em, ownerId, id, 'agent.updated');
         });
@@ -206,7 +207,7 @@ export class AgentsService {
         });
       }
       Object.assign(agent, { version: draft.version, publishedVersion: draft.version, isPublished: true });
-      await this.em.transactional(async (em) => {
+      await inTransaction(this.em, async (em) => {
         await em.flush();
         await this.events.recordAgent(em, ownerId, id, 'agent.published');
       });
@@ -242,7 +243,7 @@ export class AgentsService {
         await lease.renew();
         await this.gateway.deleteLlm(configuration.retellLlmId);
       }
-      await this.em.transactional(async (em) => {
+      await inTransaction(this.em, async (em) => {
         await this.events.recordAgent(em, ownerId, id, 'agent.deleted');
         await em.nativeDelete(Agent, { id: agent.id, user: ownerId });
       });

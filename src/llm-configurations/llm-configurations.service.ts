@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
 import { agentLease, EditLeases } from '../common/limits/edit-leases.js';
+import { inTransaction } from '../common/transactions.js';
 import { EventsService } from '../events/events.service.js';
 import type { UrlPolicy } from '../common/urls/public-url.js';
 import { FieldErrors } from '../common/validation/json-rules.js';
@@ -73,7 +74,7 @@ export class LlmConfigurationsService {
         undo.push(await this.gateway.updateLlm(configuration.retellLlmId, toRetellLlmFields(after), toRetellLlmFields(before)));
         this.em.assign(configuration, after);
         agent.isPublished = false;
-        await this.em.transactional(async (em) => {
+        await inTransaction(this.em, async (em) => {
           await em.flush();
           await this.events.recordAgent(em, ownerId, agentId, 'agent.updated');
         });

@@ -5,6 +5,7 @@ import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import { EditLeases, phoneNumberLease, type Lease } from '../common/limits/edit-leases.js';
+import { inTransaction } from '../common/transactions.js';
 import { EventsService } from '../events/events.service.js';
 import { RateLimiter } from '../common/limits/rate-limiter.js';
 import type { Page } from '../common/pagination/page.dto.js';
@@ -63,14 +64,12 @@ export class PhoneNumbersService {
         nickname: dto.nickname ?? null,
         numberType: bought.number.phone_number_type as PhoneNumberType,
       });
-      await this.em
-        .transactional(async (em) => {
-          await em.persist(row).flush();
-          await this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id });
-        })
-        .catch((error: unknown) => {
-          throw taken(error);
-        });
+      await inTransaction(this.em, async (em) => {
+        await em.persist(row).flush();
+        await this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id });
+      }).catch((error: unknown) => {
+        throw taken(error);
+      });
       return row;
     });
   }
@@ -99,7 +98,7 @@ export class PhoneNumbersService {
       throw error;
     }
     // The number is ours once Retell took it: announced then (a refused import was never a number of the tenant's).
-    await this.em.transactional((em) => this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id }));
+    await inTransaction(this.em, (em) => this.events.record(em, ownerId, 'phone_number.created', PhoneNumberResponseDto.fromEntity(row), { agentId: agent.id }));
     return row;
   }
 
@@ -135,7 +134,7 @@ export class PhoneNumbersService {
         number.agent = ref(target);
         number.isActive = active;
         number.nickname = nickname ?? null;
-        await this.em.transactional(async (em) => {
+        await inTransaction(this.em, async (em) => {
           await em.flush();
           // As stored (the set_updated_at trigger has the last word on updated_at), i.e. what GET returns.
           const saved = await em.findOneOrFail(PhoneNumber, { id }, { refresh: true });
@@ -172,7 +171,7 @@ export class PhoneNumbersService {
 
   /** Deletes the row of a number Retell released, with its event (its last state), in one transaction. */
   private async forget(ownerId: number, number: PhoneNumber): Promise<void> {
-    await this.em.transactional(async (em) => {
+    await inTransaction(this.em, async (em) => {
       await em.remove(number).flush();
       await this.events.record(em, ownerId, 'phone_number.deleted', PhoneNumberResponseDto.fromEntity(number), { agentId: number.agent.id });
     });
