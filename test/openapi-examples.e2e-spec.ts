@@ -64,6 +64,12 @@ const JOURNEY = [
   'GET /calls/{id}',
   'POST /calls/{id}/refresh',
   'POST /webhooks/retell',
+  'POST /contacts',
+  'GET /contacts',
+  'GET /contacts/{id}',
+  'PATCH /contacts/{id}',
+  'POST /contacts/import',
+  'GET /analytics/calls',
   'POST /webhook-endpoints',
   'GET /webhook-endpoints',
   'GET /webhook-endpoints/{id}',
@@ -75,6 +81,7 @@ const JOURNEY = [
   'GET /webhook-endpoints/{id}/deliveries',
   'POST /webhook-endpoints/{id}/deliveries/{deliveryId}/retry',
   'DELETE /webhook-endpoints/{id}',
+  'DELETE /contacts/{id}',
   'DELETE /agents/{agentId}/tools/{toolId}',
   'DELETE /phone-numbers/{id}',
   'DELETE /agents/{id}',
@@ -214,6 +221,7 @@ describe("the OpenAPI document's request examples (e2e)", () => {
           '/agents/{agentId}/phone-numbers': 'phone-numbers',
           '/agents/{agentId}/calls': 'calls',
           '/webhook-endpoints': 'webhook-endpoints',
+          '/contacts': 'contacts',
           // The ping answers with its event.
           '/webhook-endpoints/{id}/test': 'events',
         };

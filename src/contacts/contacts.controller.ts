@@ -47,8 +47,14 @@ export class ContactsController {
   @ApiBody({
     schema: {
       oneOf: [
+        {
+          type: 'array',
+          description: 'A JSON array of contacts (application/json).',
+          maxItems: MAX_IMPORT_ROWS,
+          items: { $ref: getSchemaPath(CreateContactDto) },
+          example: [{ phoneNumber: '+14155550166', name: 'Grace Hopper', timezone: 'America/New_York' }],
+        },
         { type: 'string', description: 'CSV with a header line (text/csv).', example: 'phoneNumber,name,dynamicVariables.tier\n+14155550199,Ada,gold\n' },
-        { type: 'array', maxItems: MAX_IMPORT_ROWS, items: { $ref: getSchemaPath(CreateContactDto) } },
       ],
     },
   })

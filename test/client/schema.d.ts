@@ -1164,6 +1164,11 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             doNotCall: boolean;
+            /**
+             * @example {
+             *       "customer_tier": "gold"
+             *     }
+             */
             dynamicVariables: {
                 [key: string]: string;
             } | null;
@@ -1812,7 +1817,23 @@ export interface components {
             isActive?: boolean;
             /** @example Front desk (after hours) */
             name?: string;
-            /** @description Replaces the post-call analysis (sent to Retell, onto the draft); null removes it. */
+            /**
+             * @description Replaces the post-call analysis (sent to Retell, onto the draft); null removes it.
+             * @example {
+             *       "fields": [
+             *         {
+             *           "choices": [
+             *             "booking",
+             *             "billing",
+             *             "other"
+             *           ],
+             *           "description": "Why the caller called",
+             *           "name": "visit_reason",
+             *           "type": "enum"
+             *         }
+             *       ]
+             *     }
+             */
             postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"] | null;
             /** @example openai-Nova */
             voiceId?: string;
@@ -1837,9 +1858,24 @@ export interface components {
              */
             toolType?: "end_call" | "transfer_call" | "check_availability_cal" | "book_appointment_cal" | "agent_swap" | "press_digit" | "send_sms" | "custom" | "code" | "extract_dynamic_variable" | "bridge_transfer" | "cancel_transfer" | "mcp";
         };
+        /**
+         * @example {
+         *       "doNotCall": true,
+         *       "dynamicVariables": {
+         *         "customer_tier": "platinum"
+         *       },
+         *       "name": "Ada King"
+         *     }
+         */
         UpdateContactDto: {
             blocked?: boolean;
             doNotCall?: boolean;
+            /**
+             * @description Replaces the contact's prompt variables; null clears them.
+             * @example {
+             *       "customer_tier": "platinum"
+             *     }
+             */
             dynamicVariables?: {
                 [key: string]: string;
             } | null;
@@ -6535,8 +6571,8 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": string | components["schemas"]["CreateContactDto"][];
-                "text/csv": string | components["schemas"]["CreateContactDto"][];
+                "application/json": components["schemas"]["CreateContactDto"][] | string;
+                "text/csv": components["schemas"]["CreateContactDto"][] | string;
             };
         };
         responses: {

@@ -117,7 +117,10 @@ export class UpdateAgentDto {
   @IsBoolean()
   isActive?: boolean;
 
-  /** Replaces the post-call analysis (sent to Retell, onto the draft); null removes it. */
+  /**
+   * Replaces the post-call analysis (sent to Retell, onto the draft); null removes it.
+   * @example {"fields":[{"type":"enum","name":"visit_reason","description":"Why the caller called","choices":["booking","billing","other"]}]}
+   */
   @IsOptional()
   @IsObject()
   postCallAnalysis?: PostCallAnalysisDto | null;

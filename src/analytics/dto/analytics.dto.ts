@@ -6,14 +6,14 @@ export type Grouping = (typeof GROUPINGS)[number];
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-// No examples on the filters: Swagger UI pre-fills them.
+// No examples on the optional filters (Swagger UI pre-fills them); the two required days have one.
 export class CallAnalyticsQueryDto {
-  /** First day, inclusive, in `timezone` (YYYY-MM-DD). */
+  /** First day, inclusive, in `timezone` (YYYY-MM-DD). @example "2026-11-01" */
   @IsString()
   @Matches(DATE, { message: '$property must be a date, YYYY-MM-DD' })
   from: string;
 
-  /** Last day, inclusive, in `timezone` (YYYY-MM-DD); at most 366 days from `from`. */
+  /** Last day, inclusive, in `timezone` (YYYY-MM-DD); at most 366 days from `from`. @example "2026-11-30" */
   @IsString()
   @Matches(DATE, { message: '$property must be a date, YYYY-MM-DD' })
   to: string;

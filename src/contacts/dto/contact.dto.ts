@@ -6,6 +6,7 @@ import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { IsStringRecord } from '../../common/validation/records.js';
 import { canonicalTimeZone } from '../../common/validation/time-zone.js';
 import type { Contact } from '../contact.entity.js';
+import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -98,6 +99,7 @@ export class CreateContactDto {
 }
 
 /** Every field of a contact may change, the number too (still unique per tenant). */
+@ApiSchemaExample({ name: 'Ada King', doNotCall: true, dynamicVariables: { customer_tier: 'platinum' } })
 export class UpdateContactDto {
   /** @example "+14155550199" */
   @IsOmittable()
@@ -123,6 +125,7 @@ export class UpdateContactDto {
   @IsTimeZone()
   timezone?: string | null;
 
+  /** Replaces the contact's prompt variables; null clears them. @example {"customer_tier":"platinum"} */
   @nullable()
   @IsStringRecord(VARIABLES)
   @IsStorableText()
@@ -177,6 +180,7 @@ export class ContactResponseDto {
   email: string | null;
   /** @example "Europe/London" */
   timezone: string | null;
+  /** @example {"customer_tier":"gold"} */
   dynamicVariables: Record<string, string> | null;
   doNotCall: boolean;
   blocked: boolean;
