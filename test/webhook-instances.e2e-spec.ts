@@ -1,7 +1,7 @@
 import { createUser, type TestUser } from './support/factories.js';
-import { startAppProcess, type AppProcess } from './support/app-process.js';
+import { bootTestApp, type TestApp } from './support/app.js';
 import { createTestDatabase, type TestDatabase } from './support/database.js';
-import { bootInstance } from './support/shared-app.js';
+import { startInstance, type AppInstance } from './support/instances.js';
 import { eventually, verify, WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
@@ -14,17 +14,19 @@ const ENV = {
   WEBHOOK_RETRY_SCHEDULE_SECONDS: '1,1,1',
   JOBS_SUPERVISE_INTERVAL_SECONDS: '1',
   EVENTS_RELAY_INTERVAL_MS: '50',
+  // Equal on every instance: the key that encrypts endpoint signing secrets is derived from it.
+  JWT_SECRET: 'webhook-instances-test-secret-long-enough-for-hs256-0123456789',
 };
 
 describe('several instances on one database (e2e)', () => {
   let db: TestDatabase;
-  let api: Awaited<ReturnType<typeof bootInstance>>;
+  let api: TestApp;
   let user: TestUser;
-  const workers: AppProcess[] = [];
+  const workers: AppInstance[] = [];
   const receivers: WebhookReceiver[] = [];
 
   const worker = async () => {
-    const started = await startAppProcess(db.url, { ...ENV, APP_ROLE: 'worker' });
+    const started = await startInstance({ databaseUrl: db.url, env: { ...ENV, APP_ROLE: 'worker' } }, workers.length + 1);
     workers.push(started);
     return started;
   };
@@ -46,7 +48,7 @@ describe('several instances on one database (e2e)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await bootInstance(db.url, { ...ENV, APP_ROLE: 'api' });
+    api = await bootTestApp({ ...ENV, APP_ROLE: 'api' }, { db });
     user = await createUser(api.http);
   }, 60_000);
   afterAll(async () => {

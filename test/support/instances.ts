@@ -14,7 +14,10 @@ export interface AppInstance {
   dir: string;
   /** The process's stdout and stderr so far (the last 64 KB), for failure messages. */
   output(): string;
+  /** SIGTERM to its process group (a graceful shutdown), SIGKILL after 15 s. */
   stop(): Promise<void>;
+  /** SIGKILL to its process group at once: an instance that dies mid-work, with no shutdown hooks. */
+  kill(): Promise<void>;
 }
 
 export interface InstancesOptions {
@@ -39,8 +42,8 @@ const OUTPUT_LIMIT = 64 * 1024;
 export async function startInstances(count: number, options: InstancesOptions): Promise<AppInstance[]> {
   const started: AppInstance[] = [];
   try {
-    started.push(await startInstance(0, options, true));
-    started.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startInstance(i + 1, options, false)))));
+    started.push(await startOne(0, options, true));
+    started.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startOne(i + 1, options, false)))));
     return started;
   } catch (error) {
     await stopInstances(started);
@@ -48,11 +51,16 @@ export async function startInstances(count: number, options: InstancesOptions): 
   }
 }
 
+/** One more instance on a database that is already migrated (e.g. a worker joining a running deployment). */
+export function startInstance(options: InstancesOptions, index = 0): Promise<AppInstance> {
+  return startOne(index, options, false);
+}
+
 export async function stopInstances(instances: AppInstance[]): Promise<void> {
   await Promise.all(instances.map((instance) => instance.stop()));
 }
 
-async function startInstance(index: number, options: InstancesOptions, migrate: boolean): Promise<AppInstance> {
+async function startOne(index: number, options: InstancesOptions, migrate: boolean): Promise<AppInstance> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), `retell-agents-instance-${index}-`));
@@ -96,6 +104,17 @@ async function startInstance(index: number, options: InstancesOptions, migrate: 
     output: () => output,
     stop: async () => {
       await stopProcess(child, exited);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
