@@ -1,3 +1,5 @@
+import { isStorableText, toStorableText } from '../common/input/storable-text.js';
+
 /** The part of Retell's call object (get-call, webhooks, create responses) that we keep. */
 export interface RetellCallData {
   call_id: string;
@@ -61,19 +63,12 @@ export function cleanJson(value: unknown, path: string, anomalies: string[]): un
   return value;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATE_GLOBAL = new RegExp(LONE_SURROGATE.source, 'g');
-
 function cleanString(value: string, path: string, anomalies: string[]): string {
-  let clean = value;
-  if (clean.includes('\u0000')) {
-    clean = clean.replaceAll('\u0000', '');
-    anomalies.push(`${path}: NUL characters removed`);
-  }
-  if (LONE_SURROGATE.test(clean)) {
-    clean = clean.replace(LONE_SURROGATE_GLOBAL, '\uFFFD');
-    anomalies.push(`${path}: lone UTF-16 surrogates replaced by U+FFFD`);
-  }
+  if (isStorableText(value)) return value;
+  const withoutNul = value.replaceAll('\u0000', '');
+  const clean = toStorableText(value);
+  if (withoutNul !== value) anomalies.push(`${path}: NUL characters removed`);
+  if (clean !== withoutNul) anomalies.push(`${path}: lone UTF-16 surrogates replaced by U+FFFD`);
   return clean;
 }
 

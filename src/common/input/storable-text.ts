@@ -2,13 +2,23 @@ import type { FieldErrorDto } from '../errors/error-envelope.dto.js';
 
 // Without the `u` flag these match UTF-16 code units, so a high surrogate not followed by a low one (or a low one not
 // preceded by a high one) is found: PostgreSQL's text and jsonb cannot hold either, nor NUL.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_GLOBAL = new RegExp(LONE_SURROGATE.source, 'g');
+const UNSTORABLE = new RegExp(`\\u0000|${LONE_SURROGATE.source}`);
 const UNSTORABLE_GLOBAL = new RegExp(UNSTORABLE.source, 'g');
 
 export const UNSTORABLE_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
 
 export function isStorableText(value: string): boolean {
   return !UNSTORABLE.test(value);
+}
+
+/**
+ * The closest text PostgreSQL can store, for content we must keep rather than refuse (Retell's events): NUL removed,
+ * each unpaired surrogate replaced by U+FFFD.
+ */
+export function toStorableText(value: string): string {
+  return value.replaceAll('\u0000', '').replace(LONE_SURROGATE_GLOBAL, '\uFFFD');
 }
 
 /** A key that is itself unstorable is named with its bad code units escaped, so the error body stays printable. */
