@@ -685,6 +685,11 @@ export interface components {
             createdAt: string;
             /** @example Answers the main line of the Springfield office */
             description: string | null;
+            /**
+             * @description Silence after which the call ends (ms); null = Retell's default (600000).
+             * @example 30000
+             */
+            endCallAfterSilenceMs: number | null;
             /** @example 12 */
             id: number;
             /** @example true */
@@ -694,7 +699,18 @@ export interface components {
              * @example false
              */
             isPublished: boolean;
+            /**
+             * @description The agent's language; null = Retell's default (en-US).
+             * @example en-US
+             * @enum {string|null}
+             */
+            language: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
             llmConfiguration: components["schemas"]["LlmConfigurationResponseDto"];
+            /**
+             * @description Longest a call may last (ms); null = Retell's default (3600000).
+             * @example 600000
+             */
+            maxCallDurationMs: number | null;
             /** @example Front desk */
             name: string;
             /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
@@ -719,6 +735,8 @@ export interface components {
             version: number;
             /** @example 11labs-Adrian */
             voiceId: string;
+            /** @description What to do on reaching voicemail; null = no voicemail detection (Retell's default). */
+            voicemail: components["schemas"]["VoicemailDto"] | null;
         };
         AgentPageDto: {
             items: components["schemas"]["AgentResponseDto"][];
@@ -730,6 +748,11 @@ export interface components {
             createdAt: string;
             /** @example Answers the main line of the Springfield office */
             description: string | null;
+            /**
+             * @description Silence after which the call ends (ms); null = Retell's default (600000).
+             * @example 30000
+             */
+            endCallAfterSilenceMs: number | null;
             /** @example 12 */
             id: number;
             /** @example true */
@@ -739,6 +762,17 @@ export interface components {
              * @example false
              */
             isPublished: boolean;
+            /**
+             * @description The agent's language; null = Retell's default (en-US).
+             * @example en-US
+             * @enum {string|null}
+             */
+            language: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
+            /**
+             * @description Longest a call may last (ms); null = Retell's default (3600000).
+             * @example 600000
+             */
+            maxCallDurationMs: number | null;
             /** @example Front desk */
             name: string;
             /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
@@ -762,6 +796,8 @@ export interface components {
             version: number;
             /** @example 11labs-Adrian */
             voiceId: string;
+            /** @description What to do on reaching voicemail; null = no voicemail detection (Retell's default). */
+            voicemail: components["schemas"]["VoicemailDto"] | null;
         };
         AgentToolPageDto: {
             items: components["schemas"]["AgentToolResponseDto"][];
@@ -1191,6 +1227,8 @@ export interface components {
              * @example Answers the main line of the Springfield office
              */
             description?: string | null;
+            /** @enum {string|null} */
+            language?: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
             /** @description The Retell LLM the agent runs on. */
             llmConfiguration: components["schemas"]["CreateLlmConfigurationDto"];
             /**
@@ -1218,6 +1256,13 @@ export interface components {
              * @example 11labs-Adrian
              */
             voiceId: string;
+            /**
+             * @example {
+             *       "action": "leave_message",
+             *       "text": "Hi, this is Ava from Springfield Dental: please call us back at 555-0100."
+             *     }
+             */
+            voicemail?: components["schemas"]["VoicemailDto"] | null;
         };
         CreateAgentToolDto: {
             /**
@@ -1821,6 +1866,8 @@ export interface components {
              * @example true
              */
             isActive?: boolean;
+            /** @enum {string|null} */
+            language?: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
             /** @example Front desk (after hours) */
             name?: string;
             /**
@@ -1843,6 +1890,13 @@ export interface components {
             postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"] | null;
             /** @example openai-Nova */
             voiceId?: string;
+            /**
+             * @example {
+             *       "action": "leave_message",
+             *       "text": "Hi, this is Ava from Springfield Dental: please call us back at 555-0100."
+             *     }
+             */
+            voicemail?: components["schemas"]["VoicemailDto"] | null;
         };
         UpdateAgentToolDto: {
             /**
@@ -2062,6 +2116,19 @@ export interface components {
             voiceId: string;
             /** @example Adrian */
             voiceName: string;
+        };
+        VoicemailDto: {
+            /**
+             * @description `hangup`, or `leave_message` (speaks `text`, then hangs up).
+             * @example leave_message
+             * @enum {string}
+             */
+            action: "hangup" | "leave_message";
+            /**
+             * @description Required with `leave_message`, not allowed with `hangup`.
+             * @example Hi, this is Ava from Springfield Dental: please call us back at 555-0100.
+             */
+            text?: string;
         };
         WebCallResponseDto: {
             /** @description Pass to Retell's web client SDK to join the call. */
@@ -4727,9 +4794,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "language",
                      *           "messages": [
-                     *             "name must be a string"
+                     *             "language must be a string"
                      *           ]
                      *         }
                      *       ],
