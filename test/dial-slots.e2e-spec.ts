@@ -94,6 +94,15 @@ describe('dial slots (e2e)', () => {
       await t1.db.query(`update calls set status = 'ended' where id = $1`, [callEnded!.id]);
       expect((await slots[1].usage()).perUser.get(user.id)).toBe(1);
       expect(granted(await acquireMany(user.id, 6))).toHaveLength(3);
+
+      // Slots that count no more are deleted lazily by a later acquire (at most every few seconds per instance).
+      (slots[0] as unknown as { lastCleanup: number }).lastCleanup = 0;
+      await slots[0].acquire(user.id);
+      for (let i = 0; i < 100 && (await t1.db.query('select id from dial_slots where id = any($1)', [[got[1]!.id, got[3]!.id]])).length > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await t1.db.query('select id from dial_slots where id = any($1)', [[got[1]!.id, got[3]!.id]])).toEqual([]);
+      expect(await t1.db.query('select id from dial_slots where id = $1', [got[2]!.id])).toHaveLength(1);
     });
   });
 

@@ -37,7 +37,7 @@ export const UNATTACHED_SLOT_TTL_SECONDS = 300;
 /** Retell's workspace limit is configuration, not a count: re-read it this often. */
 const WORKSPACE_LIMIT_TTL_MS = 60_000;
 /** Finished slots are deleted at most this often per process (they already count no more). */
-const CLEANUP_INTERVAL_MS = 10_000;
+const CLEANUP_INTERVAL_MS = 5_000;
 /** How soon to retry a dial refused for concurrency: calls end within seconds to minutes. */
 const CONCURRENCY_RETRY_AFTER_SECONDS = 5;
 
@@ -211,7 +211,7 @@ export class DialSlots {
       .getConnection()
       .execute(
         `delete from dial_slots where id in (
-           select s.id from dial_slots s left join calls c on c.id = s.call_id where not coalesce(${COUNTS}, false) limit 1000)`,
+           select s.id from dial_slots s left join calls c on c.id = s.call_id where not coalesce(${COUNTS}, false) limit 5000)`,
       )
       .catch((error: unknown) => this.logger.warn({ msg: 'could not delete finished dial slots', err: error instanceof Error ? error.message : String(error) }));
   }
