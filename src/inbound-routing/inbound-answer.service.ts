@@ -115,7 +115,8 @@ export class InboundAnswerService {
 
   /** One signed POST to the tenant's system, within its timeout; undefined on any failure (the rules answer then). */
   private async askTenant(row: InboundAnswerRow, inbound: CallInbound, rules: { agentId?: number; reason: InboundReason }): Promise<TenantAnswer | undefined> {
-    const now = this.clock.now();
+    // Wall time, not the routing clock: receivers check the signature's timestamp against their own clock.
+    const now = new Date();
     const body = JSON.stringify({
       type: 'call.inbound',
       createdAt: now.toISOString(),
