@@ -104,6 +104,13 @@ describe('inbound routing (e2e)', () => {
       [{ ...officeHours(), webhookTimeoutMs: 5000 }, 'webhookTimeoutMs'],
       [{ ...officeHours(), webhookUrl: 'ftp://crm.example.com/hook' }, 'webhookUrl'],
       [{ ...officeHours(), extra: true }, 'extra'],
+      [{ timezone: 'UTC', hours: [] }, 'afterHours'],
+      [{ timezone: 'UTC', afterHours: { action: 'reject' } }, 'hours'],
+      [{ ...officeHours(), hours: ['9-5'] }, 'hours.0'],
+      [{ ...officeHours(), hours: [null] }, 'hours.0'],
+      [{ ...officeHours(), afterHours: null }, 'afterHours'],
+      [{ ...officeHours(), afterHours: [] }, 'afterHours'],
+      [{ ...officeHours(), lookupContacts: 'yes' }, 'lookupContacts'],
     ];
     for (const [body, field] of cases) {
       const response = await put(body).expect(400);

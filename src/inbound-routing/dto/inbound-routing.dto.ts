@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -114,6 +115,7 @@ export class PutInboundRoutingDto {
   hours: OfficeHoursDto[];
 
   /** What happens outside office hours. */
+  @IsObject()
   @ValidateNested()
   @Type(() => AfterHoursDto)
   afterHours: AfterHoursDto;
