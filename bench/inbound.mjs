@@ -12,7 +12,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
  * thousand contacts, then times `runs` sequential signed `call_inbound` requests from callers half of whom are
  * contacts. Fails the run on any non-200 or an answer without an agent. Returns p50/p99 in milliseconds.
  */
-export async function benchInbound({ sql, base, userId, agentId, retellKey, runs, fail }) {
+export async function benchInbound({ sql, base, userId, agentId, retellKey, runs, fail, resetStatements, countStatements }) {
   const number = '+15550000' + String(Math.floor(Math.random() * 1000)).padStart(3, '0');
   const { rows: [{ id: phoneNumberId }] } = await sql.query(
     `insert into phone_numbers (agent_id, phone_number, number_type, nickname) values ($1, $2, 'retell-twilio', 'bench inbound') returning id`,
@@ -46,15 +46,44 @@ export async function benchInbound({ sql, base, userId, agentId, retellKey, runs
   };
   for (let i = 0; i < Math.min(50, bodies.length); i++) await ask(bodies[i]); // warm-up
   const times = [];
+  // The floor on this machine at this moment: GET /health (one `select 1`) timed between the same requests, so a
+  // loaded machine's p99 can be told from the answer's own.
+  const floor = [];
   let greeted = 0;
+  await resetStatements();
+  const loopStarted = performance.now();
   for (let i = 0; i < runs; i++) {
-    const started = performance.now();
+    let started = performance.now();
     const answer = await ask(bodies[i % bodies.length]);
     times.push(performance.now() - started);
     if (answer.call_inbound.dynamic_variables?.contact_name) greeted++;
+    started = performance.now();
+    const health = await fetch(`${base}/health`);
+    await health.text();
+    floor.push(performance.now() - started);
   }
+  const statements = await countStatements();
+  const loopSeconds = (performance.now() - loopStarted) / 1000;
+  // The app's background work (job engine polling, the outbox relay) runs statements too: measured idle for a while
+  // right after, and taken out at its rate.
+  await resetStatements();
+  const idleSeconds = Math.min(5, Math.max(1, loopSeconds / 4));
+  await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+  const idleStatements = await countStatements();
+  const backgroundPerSecond = idleStatements === undefined ? undefined : idleStatements / idleSeconds;
   if (greeted === 0) fail('call_inbound: no caller was greeted by name');
   await sql.query('delete from phone_numbers where id = $1', [phoneNumberId]);
   times.sort((a, b) => a - b);
-  return { runs, greeted, p50: percentile(times, 50), p99: percentile(times, 99) };
+  floor.sort((a, b) => a - b);
+  return {
+    runs,
+    greeted,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    floorP50: percentile(floor, 50),
+    floorP99: percentile(floor, 99),
+    // Less the background and GET /health's one `select 1` per iteration: what is left is the answer's.
+    sqlPerRequest: statements === undefined ? undefined : (statements - backgroundPerSecond * loopSeconds) / runs - 1,
+    backgroundPerSecond,
+  };
 }

@@ -111,6 +111,7 @@ describe('inbound routing (e2e)', () => {
       [{ ...officeHours(), afterHours: null }, 'afterHours'],
       [{ ...officeHours(), afterHours: [] }, 'afterHours'],
       [{ ...officeHours(), lookupContacts: 'yes' }, 'lookupContacts'],
+      [{ ...officeHours(), rotateSecret: true }, 'rotateSecret'],
     ];
     for (const [body, field] of cases) {
       const response = await put(body).expect(400);

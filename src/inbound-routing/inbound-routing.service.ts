@@ -48,6 +48,9 @@ export class InboundRoutingService {
   async put(ownerId: number, phoneNumberId: number, dto: PutInboundRoutingDto): Promise<{ routing: InboundRouting; signingSecret?: string }> {
     if (!(await this.numbers.findForOwner(ownerId, phoneNumberId))) throw new ResourceNotFoundException('Phone number');
     const afterHoursAgent = dto.afterHours.action === 'agent' ? await this.ownedActiveAgent(ownerId, dto.afterHours.agentId!) : null;
+    if (dto.rotateSecret && dto.webhookUrl === undefined) {
+      throw new ApiException(400, 'Invalid rotateSecret', { details: [{ field: 'rotateSecret', messages: ['rotateSecret needs a webhookUrl (the secret signs its requests)'] }] });
+    }
     if (dto.webhookUrl !== undefined) {
       const problem = publicUrlProblem(dto.webhookUrl, { allowPrivate: this.webhooks.allowPrivate });
       if (problem) throw new ApiException(400, 'Invalid webhookUrl', { details: [{ field: 'webhookUrl', messages: [`webhookUrl ${problem}`] }] });
