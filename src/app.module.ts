@@ -51,6 +51,7 @@ export class AppModule {
               poolMax: database.poolMax,
               debug: database.debugSql,
               connectTimeoutMs: database.connectTimeoutMs,
+              quietMigrations: true,
             }),
             registerRequestContext: true,
           }),

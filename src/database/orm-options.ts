@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 
 /** The one place the ORM is configured: used by the app, the tests and the MikroORM CLI. */
-export function ormOptions(options: { url: string; poolMax?: number; debug?: boolean; connectTimeoutMs?: number }) {
+export function ormOptions(options: { url: string; poolMax?: number; debug?: boolean; connectTimeoutMs?: number; quietMigrations?: boolean }) {
   return defineConfig({
     clientUrl: withUtcSessions(options.url),
     entities: ENTITIES,
@@ -30,6 +30,8 @@ export function ormOptions(options: { url: string; poolMax?: number; debug?: boo
       snapshot: true,
       snapshotName: '.snapshot',
       snapshotOnMigrate: false,
+      // The app logs one line naming what it applied (MigrationRunner) instead of two per migration; the CLI keeps them.
+      silent: options.quietMigrations ?? false,
     },
   });
 }
