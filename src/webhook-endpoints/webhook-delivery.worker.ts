@@ -214,10 +214,11 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
       this.logger.error({ msg: 'webhook delivery outcomes not recorded', deliveries: rows.length, error: (error as Error).message });
       return;
     }
-    for (const row of rows) {
-      if (row.ok) continue;
-      this.logger.warn({ msg: 'webhook delivery failed', deliveryId: row.id, attempt: batch.find((b) => b.claimed.id === row.id)?.claimed.attempts, error: row.error, retryInSeconds: row.delay });
-    }
+    rows.forEach((row, i) => {
+      if (row.ok) return;
+      const { claimed } = batch[i]!;
+      this.logger.warn({ msg: 'webhook delivery failed', deliveryId: row.id, endpointId: claimed.endpoint_id, attempt: claimed.attempts, error: row.error, retryInSeconds: row.delay });
+    });
   }
 
   /** A deadlock or serialization failure between instances recording at once is retried a few times. */
