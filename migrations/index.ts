@@ -6,6 +6,7 @@ import { Migration20261201231527 } from './Migration20261201231527.js';
 import { Migration20261201231608 } from './Migration20261201231608.js';
 import { Migration20261201233016 } from './Migration20261201233016.js';
 import { Migration20261201235302 } from './Migration20261201235302.js';
+import { Migration20261202021238 } from './Migration20261202021238.js';
 import { Migration20261202021454 } from './Migration20261202021454.js';
 
 /**
@@ -20,5 +21,6 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261201231608', class: Migration20261201231608 },
   { name: 'Migration20261201233016', class: Migration20261201233016 },
   { name: 'Migration20261201235302', class: Migration20261201235302 },
+  { name: 'Migration20261202021238', class: Migration20261202021238 },
   { name: 'Migration20261202021454', class: Migration20261202021454 },
 ];

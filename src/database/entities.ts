@@ -4,6 +4,7 @@ import { CallRollup } from '../analytics/call-rollup.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Call } from '../calls/call.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
+import { InboundRouting } from '../inbound-routing/inbound-routing.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
 import { EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
@@ -19,4 +20,5 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 export const ENTITIES = [
   User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket,
   EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup,
+  InboundRouting,
 ];
