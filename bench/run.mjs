@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -458,7 +458,7 @@ async function eventsScenario() {
   const base = `http://127.0.0.1:${port}`;
   const env = { ...appEnv, PORT: String(port), PUBLIC_BASE_URL: base, NODE_ENV: 'development', URLS_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: String(EVENTS.concurrency) };
   const startApp = async () => {
-    const child = start('app (webhooks)', ['dist/src/main.js'], env);
+    const child = start('app (webhooks)', [...(process.env.BENCH_APP_NODE_OPTIONS?.split(' ') ?? []), 'dist/src/main.js'], env);
     await waitHealthy(child, base);
     return child;
   };
@@ -503,6 +503,22 @@ async function eventsScenario() {
   const latencies = callEnded().map((a) => a.at - acked.get(a.callId)).sort((x, y) => x - y);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))];
   const latency = { sent: eventCalls.length, acked: acked.size, errors: webhookErrors, expected, delivered: latencies.length, p50: pct(50), p99: pct(99) };
+  if (process.env.BENCH_STATEMENTS) {
+    // Profiling aid: where the latency went, from the database's clock — event written → delivery rows made (the
+    // relay) → attempt claimed (the delivery loop).
+    const { rows: [lag] } = await sql.query(
+      `select percentile_cont(0.5) within group (order by relay) as relay50, percentile_cont(0.99) within group (order by relay) as relay99,
+              percentile_cont(0.5) within group (order by claim) as claim50, percentile_cont(0.99) within group (order by claim) as claim99
+         from (select extract(epoch from d.created_at - e.created_at) * 1000 as relay, extract(epoch from d.last_attempt_at - d.created_at) * 1000 as claim
+                 from webhook_deliveries d join events e on e.id = d.event_id where e.type = 'call.ended') as x`,
+    );
+    const { rows: retried } = await sql.query(
+      `select attempts, status, left(coalesce(last_error, ''), 80) as error, count(*)::int as n from webhook_deliveries group by 1, 2, 3 order by n desc limit 5`,
+    );
+    for (const row of retried) log(`  deliveries: ${row.n} × attempts ${row.attempts} ${row.status} ${row.error}`);
+    const ms = (value) => Math.round(Number(value));
+    log(`  lag ms: relay p50 ${ms(lag.relay50)} p99 ${ms(lag.relay99)}, claim p50 ${ms(lag.claim50)} p99 ${ms(lag.claim99)}`);
+  }
 
   log(`partner webhooks: a backlog of ${EVENTS.backlog.toLocaleString('en')} deliveries`);
   await stop(child);
@@ -517,11 +533,32 @@ async function eventsScenario() {
   );
   const isBacklog = (a) => a.id >= range.first && a.id <= range.last;
   child = await startApp();
+  // Load-independent cost of the drain: statements (pg_stat_statements) and CPU (the app's and the database server's)
+  // from the moment the app is healthy, divided by the deliveries that arrived after that moment.
+  await resetStatements();
+  const costFrom = { at: performance.now(), appCpu: cpuSeconds(child.pid), dbCpu: databaseCpuSeconds() };
   const drainDeadline = Date.now() + (SMOKE ? 60_000 : 600_000);
   while (arrivals.filter(isBacklog).length < EVENTS.backlog && Date.now() < drainDeadline) await sleep(100);
   const drained = arrivals.filter(isBacklog);
   const keys = new Set(drained.map((a) => `${a.path}:${a.id}`));
   const drainSeconds = drained.length > 1 ? (drained[drained.length - 1].at - drained[0].at) / 1000 : NaN;
+  const costed = drained.filter((a) => a.at >= costFrom.at).length;
+  const statements = await countStatements();
+  if (process.env.BENCH_STATEMENTS && canCount) {
+    // Profiling aid: which statements the drain ran, most frequent first.
+    const { rows: top } = await sql.query(
+      `select calls, round(total_exec_time)::int as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database()) and query not ilike '%pg_stat_statements%'
+        order by calls desc limit 20`,
+    );
+    for (const row of top) log(`  ${row.calls} calls, ${row.ms} ms: ${row.query}`);
+  }
+  const cost = {
+    deliveries: costed,
+    sql: statements === undefined || costed === 0 ? undefined : statements / costed,
+    appCpuMs: costed === 0 ? undefined : ((cpuSeconds(child.pid) - costFrom.appCpu) * 1000) / costed,
+    dbCpuMs: costed === 0 || costFrom.dbCpu === undefined ? undefined : ((databaseCpuSeconds() - costFrom.dbCpu) * 1000) / costed,
+  };
   await stop(child);
 
   log(`partner webhooks: a plain fetch loop, ${EVENTS.concurrency} at a time, same bodies`);
@@ -541,9 +578,47 @@ async function eventsScenario() {
   await new Promise((resolve) => receiver.close(resolve));
   return {
     latency,
-    drain: { deliveries: drained.length, distinct: keys.size, expected: EVENTS.backlog, rate: drained.length / drainSeconds },
+    drain: { deliveries: drained.length, distinct: keys.size, expected: EVENTS.backlog, rate: drained.length / drainSeconds, cost },
     plain: { rate: EVENTS.backlog / loopSeconds },
   };
+}
+
+/** user + system CPU seconds of a process (from /proc), 0 when it is gone. */
+function cpuSeconds(pid, withChildren = false) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // fields[0] is field 3 (state): utime 14, stime 15, cutime 16, cstime 17 → indexes 11..14.
+    const ticks = Number(fields[11]) + Number(fields[12]) + (withChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of the embedded PostgreSQL: the postmaster (with its reaped backends) and its live children. Undefined
+ * on an external server (DATABASE_URL), whose processes are not ours to find.
+ */
+function databaseCpuSeconds() {
+  if (process.env.DATABASE_URL) return undefined;
+  const dataDir = join(work, 'pg');
+  let total = 0;
+  let postmaster;
+  const processes = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      processes.push({ pid: Number(entry), ppid: Number(stat.split(') ')[1].split(' ')[1]) });
+      if (!postmaster && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dataDir)) postmaster = Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  if (!postmaster) return undefined;
+  total += cpuSeconds(postmaster, true);
+  for (const { pid, ppid } of processes) if (ppid === postmaster) total += cpuSeconds(pid);
+  return total;
 }
 
 // --- cold starts ---------------------------------------------------------------------------------------------------
@@ -669,7 +744,10 @@ if (eventsResult) {
       `(${check(latency.p50 <= 250, 'p50 ≤ 250 ms')} p50 ≤ 250 ms at 100 events/s)\n` +
       `backlog: ${drain.deliveries.toLocaleString('en')}/${drain.expected.toLocaleString('en')} delivered (${drain.distinct.toLocaleString('en')} distinct), ` +
       `${fmt(drain.rate)} deliveries/s against a plain fetch loop's ${fmt(plain.rate)}/s at ${EVENTS.concurrency} in flight ` +
-      `(${ratio(drain.rate, plain.rate)}; ${check(drain.rate >= 0.5 * plain.rate, '≥ 0.5× fetch loop')} ≥ 0.5×)`,
+      `(${ratio(drain.rate, plain.rate)}; ${check(drain.rate >= 0.5 * plain.rate, '≥ 0.5× fetch loop')} ≥ 0.5×)\n` +
+      `backlog cost per delivery (over the ${drain.cost.deliveries.toLocaleString('en')} delivered after start-up): ` +
+      `${drain.cost.sql === undefined ? 'n/a' : fmt(drain.cost.sql, 2)} SQL statements, ${fmt(drain.cost.appCpuMs, 3)} ms app CPU, ` +
+      `${drain.cost.dbCpuMs === undefined ? 'n/a' : fmt(drain.cost.dbCpuMs, 3)} ms PostgreSQL CPU`,
   );
 }
 if (analytics) console.log(

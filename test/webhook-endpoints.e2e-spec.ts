@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { bootTestApp, type TestApp } from './support/app.js';
 import { authHeader, createAgent, customTool, type AgentBody } from './support/agents.js';
 import { createUser, type TestUser } from './support/factories.js';
+import { EventsRetention } from '../src/events/events-retention.js';
 import { eventually, verify, WebhookReceiver } from './support/webhook-receiver.js';
 
 // Deliveries, retries and relays are awaited with bounded polls of up to 30 s each; a test may need a few on a loaded
@@ -296,5 +297,48 @@ describe('Partner webhooks (e2e)', () => {
     await eventually(() => r.accepted.length === 2, 30_000, 'two agent.updated deliveries');
     const sorted = [...r.received].sort((a, b) => a.json.id - b.json.id).map((x) => x.json.data);
     expect(sorted).toEqual([withTool, withConfig]);
+  });
+
+  it('a PATCH of an agent that changes nothing emits no agent.updated; one that changes something does', async () => {
+    const frank = await createUser(t.http);
+    const franksAgent = await createAgent(t.http, frank);
+    const updates = async () =>
+      (await t.http.get('/events').query({ type: 'agent.updated' }).set(...authHeader(frank)).expect(200)).body.items as Array<{ data: { description: string | null } }>;
+    const current = (await t.http.get(`/agents/${franksAgent.id}`).set(...authHeader(frank)).expect(200)).body;
+    await t.http.patch(`/agents/${franksAgent.id}`).set(...authHeader(frank)).send({ name: current.name, description: current.description, isActive: current.isActive }).expect(200);
+    await t.http.patch(`/agents/${franksAgent.id}`).set(...authHeader(frank)).send({}).expect(200);
+    expect(await updates()).toEqual([]);
+    await t.http.patch(`/agents/${franksAgent.id}`).set(...authHeader(frank)).send({ description: 'Weekends' }).expect(200);
+    const after = await updates();
+    expect(after).toHaveLength(1);
+    expect(after[0]!.data.description).toBe('Weekends');
+  });
+
+  it('prunes events and their deliveries past the retention, never one with a pending delivery', async () => {
+    const gina = await createUser(t.http);
+    const { url } = await receiver();
+    const endpoint = await createEndpoint(gina, { url });
+    const userId = (await t.db.query<{ id: number }>('select user_id as id from webhook_endpoints where id = $1', [endpoint.id]))[0]!.id;
+    // Already dispatched (the relay leaves them alone): two old ones, one with a finished and one with a pending
+    // delivery (a retry due next week, so no worker takes it now), and a recent one.
+    const events = await t.db.query<{ id: number }>(
+      `insert into events (user_id, type, data, created_at, dispatched_at)
+       select $1, 'ping', '{}', now() - age::interval, now() - age::interval from unnest(array['40 days', '40 days', '1 day']) as age
+       returning id`,
+      [userId],
+    );
+    const [oldDone, oldPending, recent] = events.map((e) => e.id);
+    await t.db.query(
+      `insert into webhook_deliveries (endpoint_id, event_id, user_id, status, attempts, next_attempt_at, created_at, updated_at)
+       values ($1, $2, $4, 'succeeded', 1, null, now() - interval '40 days', now()),
+              ($1, $3, $4, 'pending', 3, now() + interval '7 days', now() - interval '40 days', now())`,
+      [endpoint.id, oldDone, oldPending, userId],
+    );
+    const deleted = await t.app.get(EventsRetention).prune();
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    const left = await t.db.query<{ id: number }>('select id from events where id = any($1::int[]) order by id', [[oldDone, oldPending, recent]]);
+    expect(left.map((e) => e.id)).toEqual([oldPending, recent]);
+    const deliveries = await t.db.query<{ event_id: number; status: string }>('select event_id, status from webhook_deliveries where endpoint_id = $1', [endpoint.id]);
+    expect(deliveries).toEqual([{ event_id: oldPending, status: 'pending' }]);
   });
 });

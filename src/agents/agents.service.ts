@@ -191,6 +191,9 @@ export class AgentsService {
       this.gateway.withUndo(async (undo) => {
         const agent = await this.agents.findFreshForOwner(ownerId, id);
         if (!agent) throw new ResourceNotFoundException('Agent');
+        // What GET /agents/:id shows of the agent row: a PATCH that leaves it as it was is not an agent.updated.
+        const shown = () => JSON.stringify([agent.name, agent.voiceId, agent.description, agent.isActive, agent.version, agent.isPublished, agent.postCallAnalysis ?? null]);
+        const before = shown();
         const name = dto.name ?? agent.name;
         const voiceId = dto.voiceId ?? agent.voiceId;
         const outbound = mergedOutbound(outboundOf(agent), dto);
@@ -220,7 +223,7 @@ export class AgentsService {
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;
         await inTransaction(this.em, async (em) => {
           await em.flush();
-          await this.events.recordAgent(em, ownerId, id, 'agent.updated');
+          if (shown() !== before) await this.events.recordAgent(em, ownerId, id, 'agent.updated');
         });
         return agent;
       }),

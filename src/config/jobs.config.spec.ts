@@ -3,7 +3,7 @@ import { readRetellConfig } from './retell.config.js';
 
 describe('jobs and webhooks configuration', () => {
   it('has working defaults: role all, about a day of retries, 10 s time limit', () => {
-    expect(readJobsConfig({})).toMatchObject({ role: 'all', schema: 'pgboss' });
+    expect(readJobsConfig({})).toMatchObject({ role: 'all', schema: 'pgboss', relayIntervalMs: 1000, eventsRetentionDays: 30 });
     const webhooks = readWebhooksConfig({});
     expect(webhooks).toMatchObject({ timeoutMs: 10_000, allowPrivate: false, disableAfterSeconds: 432_000, rotationOverlapSeconds: 86_400 });
     const total = webhooks.retryScheduleSeconds.reduce((sum, s) => sum + s, 0);

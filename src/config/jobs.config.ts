@@ -38,8 +38,14 @@ export function readJobsConfig(env: NodeJS.ProcessEnv = process.env) {
     poolMax: int(env, 'JOBS_POOL_MAX', 5, { min: 2, max: 100 }),
     /** How often pg-boss looks for jobs whose instance died (heartbeat lost) and hands them back. */
     superviseIntervalSeconds: int(env, 'JOBS_SUPERVISE_INTERVAL_SECONDS', 30, { min: 1, max: 3600 }),
-    /** How often the outbox relay looks for new events (it also runs right after this instance records one). */
-    relayIntervalMs: int(env, 'EVENTS_RELAY_INTERVAL_MS', 200, { min: 20, max: 60_000 }),
+    /**
+     * The fallback pace of the outbox relay and the webhook delivery loop: both wake at once on new events and
+     * deliveries (LISTEN/NOTIFY); this is how soon a missed notification, a retry that came due or an expired claim
+     * (an instance that died) is noticed.
+     */
+    relayIntervalMs: int(env, 'EVENTS_RELAY_INTERVAL_MS', 1000, { min: 20, max: 60_000 }),
+    /** Events (and their deliveries) older than this are deleted, hourly; never one with a pending delivery. */
+    eventsRetentionDays: int(env, 'EVENTS_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
   };
 }
 

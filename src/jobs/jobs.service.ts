@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import pg from 'pg';
 import { PgBoss, type Db, type Job, type Queue, type WorkOptions } from 'pg-boss';
 import { jobsConfig } from '../config/jobs.config.js';
 
@@ -29,10 +30,14 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly boss: PgBoss;
   private readonly workers = new Map<string, WorkerRegistration>();
   private readonly loops: BackgroundLoop[] = [];
+  private readonly schedules = new Map<string, string>();
+  private readonly listeners = new Map<string, Array<() => void>>();
+  private listener: pg.Client | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
   private started = false;
 
   constructor(
-    @Inject(JOBS_DATABASE_URL) databaseUrl: string,
+    @Inject(JOBS_DATABASE_URL) private readonly databaseUrl: string,
     @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
   ) {
     const runsWork = this.runsWorkers;
@@ -45,7 +50,8 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       options: '-c timezone=UTC',
       instanceName: config.role,
       supervise: runsWork,
-      schedule: false,
+      // Cron schedules (registerSchedule) are sent by the worker instances; pg-boss makes one of them send each.
+      schedule: runsWork,
       superviseIntervalSeconds: config.superviseIntervalSeconds,
       monitorIntervalSeconds: config.superviseIntervalSeconds,
       // Workers on notify queues wake when a job is committed, on any instance, instead of at their next poll.
@@ -68,6 +74,20 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     this.loops.push(loop);
   }
 
+  /** A job sent on a cron expression (UTC) by one of the worker instances; its queue is declared by registerWorker. */
+  registerSchedule(name: string, cron: string): void {
+    this.schedules.set(name, cron);
+  }
+
+  /**
+   * Calls `handler` on worker instances whenever `NOTIFY channel` commits anywhere on the database, and once after the
+   * listening connection is (re)established — notifications sent while it was down are lost, so a handler must treat
+   * a call as "look again", never as a count. Call before bootstrap.
+   */
+  onNotify(channel: string, handler: () => void): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), handler]);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     // After every onModuleInit, so the app's own migrations (outbox tables) are in place before any worker runs.
     await this.boss.start();
@@ -87,7 +107,38 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
         });
       });
     }
+    for (const [name, cron] of this.schedules) await this.boss.schedule(name, cron, null, { tz: 'UTC' });
     for (const loop of this.loops) loop.start();
+    await this.listen();
+  }
+
+  /** One dedicated connection LISTENing on every registered channel, reconnected a second after it fails. */
+  private async listen(): Promise<void> {
+    if (this.listeners.size === 0 || !this.started) return;
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `retell-agents-${this.config.role}-listen`, keepAlive: true });
+    const retry = (error?: Error) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (!this.started) return;
+      if (error) this.logger.warn({ msg: 'notification listener lost; reconnecting', error: error.message });
+      this.listenRetry = setTimeout(() => void this.listen(), 1000);
+    };
+    this.listener = client;
+    client.on('error', retry);
+    client.on('end', () => retry(new Error('connection ended')));
+    client.on('notification', (message) => {
+      for (const handler of this.listeners.get(message.channel) ?? []) handler();
+    });
+    try {
+      await client.connect();
+      for (const channel of this.listeners.keys()) await client.query(`listen "${channel.replaceAll('"', '""')}"`);
+    } catch (error) {
+      retry(error as Error);
+      return;
+    }
+    // Whatever was notified before this connection listened is looked at now.
+    for (const handlers of this.listeners.values()) for (const handler of handlers) handler();
   }
 
   /**
@@ -96,6 +147,10 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
    * dropped and no job writes through a closed ORM.
    */
   async onModuleDestroy(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    if (this.listenRetry) clearTimeout(this.listenRetry);
+    await listener?.end().catch(() => undefined);
     await Promise.all(this.loops.map((loop) => loop.stop()));
     if (this.started) await this.boss.stop({ graceful: true, timeout: 15_000, close: true });
     this.started = false;

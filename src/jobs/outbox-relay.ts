@@ -5,13 +5,16 @@ import type { Db } from 'pg-boss';
 import { jobsConfig } from '../config/jobs.config.js';
 import { callEventData } from '../events/event-data.js';
 import { JobsService, type BackgroundLoop } from './jobs.service.js';
-import { WEBHOOK_DELIVERY_QUEUE } from './queues.js';
 
-const BATCH = 200;
+const BATCH = 500;
+
+/** Sent by a statement-level trigger on `events` when rows are inserted (migration Migration20261202021454). */
+export const EVENTS_INSERTED_CHANNEL = 'events_inserted';
 
 /**
- * The outbox relay: turns each undispatched event into one delivery row per matching endpoint plus one delivery job,
- * and marks the event dispatched — all in ONE transaction on the job engine's pool. Events are claimed with
+ * The outbox relay: turns each undispatched event into one delivery row per matching endpoint, and marks the event
+ * dispatched — all in ONE transaction on the job engine's pool. It runs when an insert into `events` commits on any
+ * instance (LISTEN/NOTIFY), and every `EVENTS_RELAY_INTERVAL_MS` in case a notification was missed. Events are claimed with
  * `for update skip locked`, so relays on several instances share the work without taking the same event, and a crash
  * anywhere before the commit leaves the event undispatched for the next pass (no delivery is lost; the unique
  * (endpoint, event) pair keeps a delivery from being made twice).
@@ -25,7 +28,10 @@ export class OutboxRelay implements BackgroundLoop {
   private running = false;
   private current: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
+  private resume: (() => void) | undefined;
+  /** Set by wake(): look again as soon as the current pass ends (a notification during a pass is not lost). */
+  private woken = false;
+  private readonly dispatchedListeners: Array<() => void> = [];
 
   constructor(
     private readonly jobs: JobsService,
@@ -33,6 +39,17 @@ export class OutboxRelay implements BackgroundLoop {
     @Inject(jobsConfig.KEY) private readonly config: ConfigType<typeof jobsConfig>,
   ) {
     jobs.registerLoop(this);
+    jobs.onNotify(EVENTS_INSERTED_CHANNEL, () => this.wake());
+  }
+
+  /** Called after each pass that created deliveries (the delivery loop on this instance picks them up at once). */
+  onDispatched(listener: () => void): void {
+    this.dispatchedListeners.push(listener);
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.resume?.();
   }
 
   start(): void {
@@ -43,49 +60,49 @@ export class OutboxRelay implements BackgroundLoop {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    this.wake?.();
+    this.resume?.();
     await this.current;
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
+      this.woken = false;
       let full = false;
       try {
         full = (await this.pass()) === BATCH;
       } catch (error) {
         if (this.running) this.logger.error({ msg: 'outbox relay pass failed; retrying', error: (error as Error).message });
       }
-      if (!full && this.running) {
+      if (!full && !this.woken && this.running) {
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
+          this.resume = resolve;
           this.timer = setTimeout(resolve, this.config.relayIntervalMs);
         });
+        clearTimeout(this.timer);
+        this.resume = undefined;
       }
     }
   }
 
   /** One batch; returns how many events it dispatched. */
   async pass(): Promise<number> {
-    return this.jobs.transaction(async (db) => {
+    const { events, deliveries } = await this.jobs.transaction(async (db) => {
       const { rows } = await db.executeSql(
         `select id, type, case when data is null then snapshot end as snapshot
            from events where dispatched_at is null order by id limit $1 for update skip locked`,
         [BATCH],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { events: 0, deliveries: 0 };
       const ids = rows.map((row: { id: number }) => row.id);
-      const { rows: deliveries } = await db.executeSql(DISPATCH_SQL, [ids]);
+      const { rows: made } = await db.executeSql(DISPATCH_SQL, [ids]);
       // Only events someone receives are materialised now (before their delivery can run: same transaction); the
       // others are materialised when read (GET /events), so a tenant without endpoints costs no mapping here.
-      const delivered = new Set(deliveries.map((delivery: { event_id: number }) => delivery.event_id));
+      const delivered = new Set(made.map((delivery: { event_id: number }) => delivery.event_id));
       await this.materialise(db, (rows as Array<{ id: number; type: string; snapshot: Record<string, unknown> | null }>).filter((row) => delivered.has(row.id)));
-      await this.jobs.insert(
-        WEBHOOK_DELIVERY_QUEUE,
-        deliveries.map((delivery: { id: number }) => ({ data: { deliveryId: delivery.id } })),
-        db,
-      );
-      return rows.length;
+      return { events: rows.length, deliveries: made.length };
     });
+    if (deliveries > 0) for (const listener of this.dispatchedListeners) listener();
+    return events;
   }
 
   private async materialise(db: Db, rows: Array<{ id: number; type: string; snapshot: Record<string, unknown> | null }>): Promise<void> {
@@ -118,4 +135,4 @@ with inserted as (
   on conflict (endpoint_id, event_id) do nothing
   returning id, event_id),
 dispatched as (update events set dispatched_at = now() where id = any($1::int[]))
-select id, event_id from inserted order by id`;
+select event_id from inserted`;

@@ -1,6 +1,4 @@
 /** Queue names, in one place: a job created under one name and worked under another would never run. */
-export const WEBHOOK_DELIVERY_QUEUE = 'webhook-delivery';
 
-export interface WebhookDeliveryJob {
-  deliveryId: number;
-}
+/** Hourly: deletes events and deliveries older than EVENTS_RETENTION_DAYS (src/events/events-retention.ts). */
+export const EVENTS_RETENTION_QUEUE = 'events-retention';

@@ -11,6 +11,11 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 @Entity({ tableName: 'webhook_deliveries' })
 @Unique({ name: 'webhook_deliveries_endpoint_id_event_id_unique', properties: ['endpoint', 'event'] })
 @Index({ name: 'webhook_deliveries_endpoint_id_id_index', properties: ['endpoint', 'id'] })
+// The delivery loop's claim scans only pending rows in due order, however many finished deliveries are kept.
+@Index({
+  name: 'webhook_deliveries_due_index',
+  expression: `create index "webhook_deliveries_due_index" on "webhook_deliveries" ("next_attempt_at", "id") where "status" = 'pending'`,
+})
 export class WebhookDelivery extends BaseEntity {
   @ManyToOne({ entity: () => WebhookEndpoint, ref: true, deleteRule: 'cascade' })
   endpoint!: Ref<WebhookEndpoint>;

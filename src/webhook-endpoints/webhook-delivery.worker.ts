@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { webhooksConfig } from '../config/jobs.config.js';
-import { JobsService } from '../jobs/jobs.service.js';
-import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from '../jobs/queues.js';
-import { postWebhook, type DeliveryOutcome } from './webhook-http.js';
+import { jobsConfig, webhooksConfig } from '../config/jobs.config.js';
+import { JobsService, type BackgroundLoop } from '../jobs/jobs.service.js';
+import { OutboxRelay } from '../jobs/outbox-relay.js';
+import { WebhookAgents, postWebhook, type DeliveryOutcome } from './webhook-http.js';
 import { WebhookSigner } from './webhook-signer.js';
 
-/** How long a claim outlives the HTTP time limit before another run may take the delivery over. */
+/** How long a claim outlives the HTTP time limit before another instance may take the delivery over. */
 const CLAIM_MARGIN_SECONDS = 5;
+
+/** Sent when a delivery becomes due outside the relay (POST …/deliveries/:id/retry, possibly on an api instance). */
+export const DELIVERIES_DUE_CHANNEL = 'webhook_deliveries_due';
 
 interface ClaimedDelivery {
   id: number;
   attempts: number;
+  claim_token: string;
   endpoint_id: number;
   url: string;
   is_active: boolean;
@@ -24,158 +28,267 @@ interface ClaimedDelivery {
   created_at: string;
 }
 
+interface Outcome {
+  claimed: ClaimedDelivery;
+  outcome: DeliveryOutcome;
+}
+
 /**
- * Runs one delivery job: claim the delivery (a short claim row, committed at once — no transaction or lock is held
- * while the partner's server answers), POST it, then record the outcome and, on failure, create the next attempt's
- * job in the same transaction. A job may run twice (pg-boss hands back the job of an instance that died): the claim
- * lets only one run attempt the delivery, and a claim whose holder died expires after the timeout plus a margin.
+ * The delivery loop: the `webhook_deliveries` rows are their own queue. Each instance claims due deliveries in
+ * batches — one statement, `for update skip locked`, setting a claim that expires after the HTTP time limit plus a
+ * margin and is committed at once, so no transaction or lock is held while a partner's server answers — POSTs them
+ * with up to WEBHOOK_CONCURRENCY in flight, and records the outcomes of whatever finished meanwhile in one statement.
+ *
+ * - One instance at a time: a claimed delivery is skipped by every other claim until its claim expires, and an
+ *   outcome is recorded only under the claim token it was attempted with.
+ * - A dead instance's deliveries: its claims expire and any instance claims them again (they are still due).
+ * - Retries: a failure sets `next_attempt_at` per WEBHOOK_RETRY_SCHEDULE_SECONDS; a claim takes rows once due.
+ *
+ * It wakes when the relay on this instance created deliveries, on a `webhook_deliveries_due` notification, when an
+ * attempt finishes (slots free up), and every EVENTS_RELAY_INTERVAL_MS (retries that came due, expired claims).
  */
 @Injectable()
-export class WebhookDeliveryWorker {
+export class WebhookDeliveryWorker implements BackgroundLoop {
   private readonly logger = new Logger('WebhookDelivery');
+  private readonly agents: WebhookAgents;
+
+  private running = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Outcomes not recorded yet; the next recording takes them all. */
+  private finished: Outcome[] = [];
+  private recording: Promise<void> | undefined;
+  /** Claim statements running, and the slots they asked for. */
+  private claims = 0;
+  private reserved = 0;
+  /** False after a claim came back short: nothing more is due until a wake or the next interval. */
+  private mayHaveDue = true;
+  /** Counts wake() calls: a wake during a claim that came back short means look again (the claim may predate it). */
+  private wakes = 0;
+  /** After a failed claim (database unreachable), no claim before this time. */
+  private pausedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly jobs: JobsService,
     private readonly signer: WebhookSigner,
+    relay: OutboxRelay,
     @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
+    @Inject(jobsConfig.KEY) private readonly jobsOptions: ConfigType<typeof jobsConfig>,
   ) {
-    jobs.registerWorker<WebhookDeliveryJob>(
-      WEBHOOK_DELIVERY_QUEUE,
-      {
-        notify: true,
-        // The job's own retries are for infrastructure failures (database unreachable); a partner's failure is
-        // recorded on the delivery and scheduled as a new job, per WEBHOOK_RETRY_SCHEDULE_SECONDS.
-        retryLimit: 10,
-        retryDelay: 5,
-        retryBackoff: true,
-        // A worker that dies stops heartbeating; supervision hands its job to another instance after this.
-        heartbeatSeconds: 10,
-        expireInSeconds: Math.ceil(config.timeoutMs / 1000) + 60,
-        deleteAfterSeconds: 86_400,
-      },
-      // WEBHOOK_CONCURRENCY deliveries in flight, as workers of up to 4 jobs each (see JobsService.onApplicationBootstrap).
-      {
-        localConcurrency: Math.ceil(config.concurrency / Math.min(4, config.concurrency)),
-        batchSize: Math.min(4, config.concurrency),
-        burstWhenBatchFull: true,
-        pollingIntervalSeconds: 2,
-        notifyPollingIntervalSeconds: 2,
-      },
-      (job) => this.run(job.data.deliveryId),
-    );
+    this.agents = new WebhookAgents(config.concurrency);
+    jobs.registerLoop(this);
+    relay.onDispatched(() => this.wake());
+    jobs.onNotify(DELIVERIES_DUE_CHANNEL, () => this.wake());
   }
 
-  async run(deliveryId: number): Promise<void> {
-    const token = randomUUID();
-    const claimed = await this.claim(deliveryId, token);
-    if (!claimed) return this.followUp(deliveryId);
-    let outcome: DeliveryOutcome;
-    if (!claimed.is_active) {
-      outcome = { ok: false, statusCode: null, error: 'the endpoint is inactive', durationMs: 0 };
-    } else {
-      outcome = await this.attempt(claimed).catch((error: unknown) => {
-        // E.g. a secret sealed under another WEBHOOK_SECRETS_KEY/JWT_SECRET: recorded like any failed attempt, so the
-        // delivery follows its schedule instead of looping on a job that throws.
-        this.logger.error({ msg: 'webhook delivery could not be attempted', deliveryId, error: (error as Error).message });
-        return { ok: false, statusCode: null, error: 'internal error: the delivery could not be signed or sent', durationMs: 0 };
-      });
+  start(): void {
+    this.running = true;
+    this.poll();
+  }
+
+  /** Stops claiming, lets the attempts in flight finish (each bounded by the time limit) and records them. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    while (this.claims > 0 || this.inFlight.size > 0 || this.recording || this.finished.length > 0) {
+      this.pump();
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    await this.record(claimed, token, outcome, claimed.is_active);
+    this.agents.destroy();
   }
 
-  private async attempt(claimed: ClaimedDelivery): Promise<DeliveryOutcome> {
-    const body = JSON.stringify({ id: claimed.event_id, type: claimed.type, createdAt: claimed.created_at, data: claimed.data ?? {} });
-    const secrets = [claimed.secret_ciphertext, ...(claimed.previous_secret_ciphertext ? [claimed.previous_secret_ciphertext] : [])];
-    const headers = this.signer.headers(secrets, String(claimed.event_id), new Date(), body);
-    return postWebhook(claimed.url, headers, body, { timeoutMs: this.config.timeoutMs, allowPrivate: this.config.allowPrivate });
+  /** Something may be due: look at once. */
+  wake(): void {
+    this.wakes++;
+    this.mayHaveDue = true;
+    this.pump();
   }
 
-  /** Takes the attempt, or returns undefined when it is not due, done, or held by a live claim. */
-  private async claim(deliveryId: number, token: string): Promise<ClaimedDelivery | undefined> {
-    const [row] = await this.jobs.query<ClaimedDelivery>(
-      `update webhook_deliveries d
-          set claimed_until = now() + make_interval(secs => $2::float8), claim_token = $3, attempts = d.attempts + 1,
-              last_attempt_at = now(), updated_at = now()
-         from webhook_endpoints w, events e
-        where d.id = $1 and w.id = d.endpoint_id and e.id = d.event_id
-          and d.status = 'pending' and d.next_attempt_at <= now() + interval '1 second'
-          and (d.claimed_until is null or d.claimed_until < now())
-        returning d.id, d.attempts, w.id as endpoint_id, w.url, w.is_active, w.secret_ciphertext,
-                  case when w.previous_secret_expires_at > now() then w.previous_secret_ciphertext end as previous_secret_ciphertext,
-                  e.id as event_id, e.type, e.data, to_char(e.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at`,
-      [deliveryId, this.config.timeoutMs / 1000 + CLAIM_MARGIN_SECONDS, token],
-    );
-    return row;
+  /** Every EVENTS_RELAY_INTERVAL_MS: retries that came due and expired claims are found without a wake. */
+  private poll(): void {
+    if (!this.running) return;
+    this.mayHaveDue = true;
+    this.pump();
+    this.timer = setTimeout(() => this.poll(), this.jobsOptions.relayIntervalMs);
   }
 
   /**
-   * Nothing to do now: the delivery is done, or not due yet (its own job exists), or held by another run's claim. In
-   * the last case that run may have died with its job (pg-boss handed the job to us early): a job is left for when
-   * the claim expires, so the delivery cannot be stranded. A surplus job finds nothing due and ends.
+   * Starts whatever can start now, on every event (a wake, an attempt finished, a statement returned): one recording
+   * of the finished outcomes at a time (the next batch grows meanwhile), and a claim for the free slots — up to two
+   * claim statements at once, so slots that free up while one is on its way to the database are not left idle.
    */
-  private async followUp(deliveryId: number): Promise<void> {
-    await this.jobs.transaction(async (db) => {
-      const { rows } = await db.executeSql(
-        `select extract(epoch from claimed_until - now())::float8 as seconds from webhook_deliveries
-          where id = $1 and status = 'pending' and claimed_until > now()`,
-        [deliveryId],
-      );
-      if (rows.length === 0) return;
-      const startAfter = new Date(Date.now() + (Number(rows[0].seconds) + 1) * 1000);
-      await this.jobs.insert(WEBHOOK_DELIVERY_QUEUE, [{ data: { deliveryId }, startAfter }], db);
+  private pump(): void {
+    if (this.finished.length > 0 && !this.recording) {
+      this.recording = this.recordFinished().finally(() => {
+        this.recording = undefined;
+        this.pump();
+      });
+    }
+    if (!this.running || !this.mayHaveDue || this.claims >= 2 || Date.now() < this.pausedUntil) return;
+    const free = this.config.concurrency - this.inFlight.size - this.reserved;
+    // While deliveries are in flight, slots are claimed half the concurrency at a time (a claim costs about the same
+    // for 2 rows as for 8, so fewer, larger claims cost the database less per delivery);
+    // an idle loop claims at once, whatever is due (latency).
+    const busy = this.inFlight.size + this.reserved > 0;
+    if (free <= 0 || (busy && free < Math.max(1, Math.floor(this.config.concurrency / 2)))) return;
+    const wakes = this.wakes;
+    this.claims++;
+    this.reserved += free;
+    this.claim(free)
+      .then(
+        (claimed) => {
+          if (claimed.length < free && this.wakes === wakes) this.mayHaveDue = false;
+          for (const delivery of claimed) this.launch(delivery);
+        },
+        (error: unknown) => {
+          this.pausedUntil = Date.now() + 1000;
+          if (this.running) this.logger.error({ msg: 'webhook deliveries could not be claimed; retrying in 1 s', error: (error as Error).message });
+        },
+      )
+      .finally(() => {
+        this.claims--;
+        this.reserved -= free;
+        this.pump();
+      });
+  }
+
+  private launch(claimed: ClaimedDelivery): void {
+    const run = this.attempt(claimed).then((outcome) => {
+      this.finished.push({ claimed, outcome });
+      this.inFlight.delete(run);
+      this.pump();
+    });
+    this.inFlight.add(run);
+  }
+
+  /** Never rejects: every outcome, including "could not even be signed", is recorded like an HTTP failure. */
+  private async attempt(claimed: ClaimedDelivery): Promise<DeliveryOutcome> {
+    if (!claimed.is_active) return { ok: false, statusCode: null, error: 'the endpoint is inactive', durationMs: 0 };
+    try {
+      const body = JSON.stringify({ id: claimed.event_id, type: claimed.type, createdAt: claimed.created_at, data: claimed.data ?? {} });
+      const secrets = [claimed.secret_ciphertext, ...(claimed.previous_secret_ciphertext ? [claimed.previous_secret_ciphertext] : [])];
+      const headers = this.signer.headers(secrets, String(claimed.event_id), new Date(), body);
+      return await postWebhook(claimed.url, headers, body, { timeoutMs: this.config.timeoutMs, allowPrivate: this.config.allowPrivate, agents: this.agents });
+    } catch (error) {
+      // E.g. a secret sealed under another WEBHOOK_SECRETS_KEY/JWT_SECRET: recorded like any failed attempt, so the
+      // delivery follows its schedule instead of looping.
+      this.logger.error({ msg: 'webhook delivery could not be attempted', deliveryId: claimed.id, error: (error as Error).message });
+      return { ok: false, statusCode: null, error: 'internal error: the delivery could not be signed or sent', durationMs: 0 };
+    }
+  }
+
+  /** Takes up to `limit` due deliveries, oldest due first, in one statement; the claim is committed with it. */
+  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+    return this.jobs.query<ClaimedDelivery>(CLAIM_SQL, [limit, this.config.timeoutMs / 1000 + CLAIM_MARGIN_SECONDS, randomUUID()]);
+  }
+
+  /**
+   * The outcomes finished since the last call, in one statement: each delivery (only under its claim token: if our
+   * claim expired and another instance took the delivery over, its outcome is the one that counts) and each
+   * endpoint's failure streak — any success clears it; failures start it, and past WEBHOOK_DISABLE_AFTER_SECONDS of
+   * nothing but failures disable the endpoint with the reason.
+   */
+  private async recordFinished(): Promise<void> {
+    if (this.finished.length === 0) return;
+    const batch = this.finished;
+    this.finished = [];
+    const schedule = this.config.retryScheduleSeconds;
+    const rows = batch.map(({ claimed, outcome }) => {
+      const delay = outcome.ok || !claimed.is_active ? undefined : schedule[claimed.attempts - 1];
+      return {
+        id: claimed.id,
+        token: claimed.claim_token,
+        status: outcome.ok ? 'succeeded' : delay === undefined ? 'failed' : 'pending',
+        ok: outcome.ok,
+        code: outcome.statusCode,
+        error: outcome.error,
+        ms: outcome.durationMs,
+        delay: delay ?? null,
+        health: claimed.is_active,
+      };
+    });
+    try {
+      await this.withRetry(() => this.jobs.query(RECORD_SQL, [JSON.stringify(rows), this.config.disableAfterSeconds]));
+    } catch (error) {
+      // Not recorded: the claims expire and the deliveries are attempted again (a duplicate, never a loss).
+      this.logger.error({ msg: 'webhook delivery outcomes not recorded', deliveries: rows.length, error: (error as Error).message });
+      return;
+    }
+    rows.forEach((row, i) => {
+      if (row.ok) return;
+      const { claimed } = batch[i]!;
+      this.logger.warn({ msg: 'webhook delivery failed', deliveryId: row.id, endpointId: claimed.endpoint_id, attempt: claimed.attempts, error: row.error, retryInSeconds: row.delay });
     });
   }
 
-  private async record(claimed: ClaimedDelivery, token: string, outcome: DeliveryOutcome, countsForHealth: boolean): Promise<void> {
-    const schedule = this.config.retryScheduleSeconds;
-    const delay = outcome.ok || !claimed.is_active ? undefined : schedule[claimed.attempts - 1];
-    const status = outcome.ok ? 'succeeded' : delay === undefined ? 'failed' : 'pending';
-    if (outcome.ok) {
-      // The common case in one statement (no transaction round trips): the delivery, and the endpoint's failure streak.
-      await this.jobs.query(
-        `with done as (
-           update webhook_deliveries
-              set status = 'succeeded', last_status_code = $3, last_error = null, last_duration_ms = $4, next_attempt_at = null,
-                  claimed_until = null, claim_token = null
-            where id = $1 and claim_token = $2
-            returning endpoint_id)
-         update webhook_endpoints set failing_since = null where id in (select endpoint_id from done) and failing_since is not null`,
-        [claimed.id, token, outcome.statusCode, outcome.durationMs],
-      );
-      return;
-    }
-    await this.jobs.transaction(async (db) => {
-      const { rows } = await db.executeSql(
-        `update webhook_deliveries
-            set status = $3, last_status_code = $4, last_error = $5, last_duration_ms = $6,
-                next_attempt_at = case when $7::float8 is null then null else now() + make_interval(secs => $7::float8) end,
-                claimed_until = null, claim_token = null, updated_at = now()
-          where id = $1 and claim_token = $2
-          returning next_attempt_at is not null as retry`,
-        [claimed.id, token, status, outcome.statusCode, outcome.error, outcome.durationMs, delay ?? null],
-      );
-      // Our claim expired and another run took the delivery over: its outcome is the one that counts.
-      if (rows.length === 0) return;
-      if (delay !== undefined) {
-        await this.jobs.insert(WEBHOOK_DELIVERY_QUEUE, [{ data: { deliveryId: claimed.id }, startAfter: new Date(Date.now() + delay * 1000) }], db);
+  /** A deadlock or serialization failure between instances recording at once is retried a few times. */
+  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw error;
       }
-      if (!countsForHealth) return;
-      // Every delivery failed since `failing_since` (any success clears it): past the limit the endpoint is disabled.
-      await db.executeSql(
-        `update webhook_endpoints
-            set failing_since = coalesce(failing_since, now()),
-                is_active = case when failing_since < now() - make_interval(secs => $2::float8) then false else is_active end,
-                disabled_reason = case when failing_since < now() - make_interval(secs => $2::float8)
-                  then 'Disabled: every delivery failed since ' || to_char(failing_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') ||
-                       ' (last: ' || $3 || '). Fix the receiver, then PATCH isActive: true.'
-                  else disabled_reason end,
-                updated_at = now()
-          where id = $1`,
-        [claimed.endpoint_id, this.config.disableAfterSeconds, outcome.error ?? 'failed'],
-      );
-    });
-    if (!outcome.ok) {
-      this.logger.warn({ msg: 'webhook delivery failed', deliveryId: claimed.id, endpointId: claimed.endpoint_id, attempt: claimed.attempts, error: outcome.error, retryInSeconds: delay ?? null });
     }
   }
 }
+
+/**
+ * Due = pending, `next_attempt_at` reached, no live claim (never claimed, released, or expired: a dead instance's).
+ * The partial index `webhook_deliveries_due_index` keeps the scan on pending rows however many deliveries exist.
+ */
+const CLAIM_SQL = `
+with due as (
+  select id from webhook_deliveries
+   where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
+   order by next_attempt_at, id
+   limit $1
+   for update skip locked),
+claimed as (
+  update webhook_deliveries d
+     set claimed_until = now() + make_interval(secs => $2::float8), claim_token = $3::uuid, attempts = d.attempts + 1,
+         last_attempt_at = now()
+    from due where d.id = due.id
+  returning d.id, d.attempts, d.endpoint_id, d.event_id, d.claim_token)
+select c.id, c.attempts, c.claim_token, w.id as endpoint_id, w.url, w.is_active, w.secret_ciphertext,
+       case when w.previous_secret_expires_at > now() then w.previous_secret_ciphertext end as previous_secret_ciphertext,
+       e.id as event_id, e.type, e.data, to_char(e.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at
+  from claimed c
+  join webhook_endpoints w on w.id = c.endpoint_id
+  join events e on e.id = c.event_id
+ order by c.id`;
+
+/**
+ * $1: the outcomes as JSON, $2: WEBHOOK_DISABLE_AFTER_SECONDS. An endpoint's row is updated at most once (a
+ * statement cannot update a row twice): with a success in the batch its streak is cleared, with only failures the
+ * streak starts or goes on, and ends the endpoint once it is older than the limit. Outcomes of an inactive endpoint
+ * (`health` false) do not count. Data-modifying CTEs run whether or not the final SELECT reads them.
+ */
+const RECORD_SQL = `
+with outcome as (
+  select * from jsonb_to_recordset($1::jsonb)
+    as o(id int, token uuid, status text, ok boolean, code int, error text, ms int, delay float8, health boolean)),
+recorded as (
+  update webhook_deliveries d
+     set status = o.status, last_status_code = o.code, last_error = o.error, last_duration_ms = o.ms,
+         next_attempt_at = case when o.delay is null then null else now() + make_interval(secs => o.delay) end,
+         claimed_until = null, claim_token = null
+    from outcome o
+   where d.id = o.id and d.claim_token = o.token
+  returning d.endpoint_id, o.ok, o.health, o.error, o.id),
+streak as (
+  select endpoint_id, bool_or(ok) as any_ok, (array_agg(error order by id desc) filter (where not ok))[1] as last_error
+    from recorded where health group by endpoint_id),
+endpoints as (
+  update webhook_endpoints w
+     set failing_since = case when s.any_ok then null else coalesce(w.failing_since, now()) end,
+         is_active = case when not s.any_ok and w.failing_since < now() - make_interval(secs => $2::float8) then false else w.is_active end,
+         disabled_reason = case when not s.any_ok and w.failing_since < now() - make_interval(secs => $2::float8)
+           then 'Disabled: every delivery failed since ' || to_char(w.failing_since, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') ||
+                ' (last: ' || coalesce(s.last_error, 'failed') || '). Fix the receiver, then PATCH isActive: true.'
+           else w.disabled_reason end
+    from streak s
+   where w.id = s.endpoint_id and (not s.any_ok or w.failing_since is not null)
+  returning w.id)
+select count(*)::int as recorded from recorded`;

@@ -8,7 +8,6 @@ import { webhooksConfig } from '../config/jobs.config.js';
 import type { EventResponseDto } from '../events/dto/event.dto.js';
 import { EventsService } from '../events/events.service.js';
 import { JobsService } from '../jobs/jobs.service.js';
-import { WEBHOOK_DELIVERY_QUEUE } from '../jobs/queues.js';
 import { User } from '../users/user.entity.js';
 import {
   WebhookEndpointResponseDto,
@@ -18,6 +17,7 @@ import {
   type WebhookEndpointWithSecretResponseDto,
 } from './dto/webhook-endpoint.dto.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { DELIVERIES_DUE_CHANNEL } from './webhook-delivery.worker.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { DELIVERY_PAGES, ENDPOINT_PAGES, WebhookEndpointRepository } from './webhook-endpoint.repository.js';
 import { newSigningSecret } from './webhook-secrets.js';
@@ -123,14 +123,15 @@ export class WebhookEndpointsService {
   }
 
   /**
-   * Sends a delivery again now: it becomes pending and due, and its job is created in the same transaction. One in
-   * flight (claimed by a worker) is a 409; a delivery of an inactive endpoint too.
+   * Sends a delivery again now: it becomes pending and due, and the worker instances are told in the same transaction
+   * (a NOTIFY, sent at commit; without it they find the delivery at their next interval). One in flight (claimed by
+   * a worker) is a 409; a delivery of an inactive endpoint too.
    */
   async retryDelivery(ownerId: number, endpointId: number, deliveryId: number): Promise<WebhookDeliveryResponseDto> {
     const endpoint = await this.get(ownerId, endpointId);
     if (!endpoint.isActive) throw new ApiException(409, 'The endpoint is inactive; activate it first');
-    // The answer is the delivery as queued, read in the transaction that queues it: a worker may take the job and
-    // finish it the moment it commits, before a later read.
+    // The answer is the delivery as queued, read in the transaction that queues it: a worker may take it and finish
+    // it the moment it commits, before a later read.
     const queued = await this.jobs.transaction(async (db) => {
       const time = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
       const { rows } = await db.executeSql(
@@ -144,7 +145,7 @@ export class WebhookEndpointsService {
         [deliveryId, endpointId, ownerId],
       );
       if (rows.length === 0) return undefined;
-      await this.jobs.insert(WEBHOOK_DELIVERY_QUEUE, [{ data: { deliveryId } }], db);
+      await db.executeSql("select pg_notify($1, '')", [DELIVERIES_DUE_CHANNEL]);
       return rows[0] as Record<string, unknown>;
     });
     if (!queued) {

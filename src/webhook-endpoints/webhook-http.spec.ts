@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { LookupAddress } from 'node:dns';
 import type { AddressInfo } from 'node:net';
-import { postWebhook, publicOnlyLookup } from './webhook-http.js';
+import { postWebhook, publicOnlyLookup, WebhookAgents } from './webhook-http.js';
 import { SecretBox } from './webhook-secrets.js';
 
 /** A resolver that answers `answers` for every name, the way dns.lookup(…, { all: true }) does. */
@@ -106,6 +106,35 @@ describe('postWebhook', () => {
     expect(await post('https://127.0.0.1/ok', { timeoutMs: 2000, allowPrivate: false })).toMatchObject({ ok: false, error: expect.stringContaining('loopback') });
     expect(await post('https://localhost/ok', { timeoutMs: 2000, allowPrivate: false })).toMatchObject({ ok: false, error: expect.stringContaining('localhost') });
     expect(hits).toBe(0);
+  });
+
+  it('keeps a connection alive between deliveries with agents, and opens one per delivery without', async () => {
+    const ports: number[] = [];
+    answer = () => [204];
+    const seen = (request: import('node:http').IncomingMessage) => ports.push(request.socket.remotePort!);
+    server.on('request', seen);
+    const agents = new WebhookAgents(4);
+    try {
+      for (let i = 0; i < 3; i++) expect(await postWebhook(`${url}/ok`, {}, '{}', { timeoutMs: 2000, allowPrivate: true, agents })).toMatchObject({ ok: true });
+      expect(new Set(ports).size).toBe(1);
+      ports.length = 0;
+      for (let i = 0; i < 2; i++) expect(await post(`${url}/ok`)).toMatchObject({ ok: true });
+      expect(new Set(ports).size).toBe(2);
+    } finally {
+      server.off('request', seen);
+      agents.destroy();
+    }
+  });
+
+  it('a pooled connection is opened through the same checked lookup: a name resolving to loopback is refused', async () => {
+    const agents = new WebhookAgents(4);
+    try {
+      const resolve = fakeResolver([{ address: '127.0.0.1', family: 4 }]);
+      const outcome = await postWebhook('https://hooks.example.com/x', {}, '{}', { timeoutMs: 2000, allowPrivate: false, resolve, agents });
+      expect(outcome).toMatchObject({ ok: false, statusCode: null, error: expect.stringContaining('resolves only to non-public addresses (127.0.0.1)') });
+    } finally {
+      agents.destroy();
+    }
   });
 
   it('connects only to a checked address: a public name that resolves to loopback is refused at connect time', async () => {

@@ -39,14 +39,39 @@ export function publicOnlyLookup(resolve: typeof dnsLookup = dnsLookup): LookupF
 }
 
 /**
+ * Kept-alive connections, pooled per origin (node's agents key their pools by host, port and TLS options), so a busy
+ * endpoint does not pay a TCP and TLS handshake per delivery. A pooled connection was opened through the same
+ * checked lookup as any other (the lookup runs whenever a connection is made), so it goes to an address that passed.
+ */
+export class WebhookAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+
+  constructor(maxSocketsPerOrigin: number) {
+    // Idle connections are closed after 4 s, below node's (and most servers') 5 s keep-alive, and sooner when the
+    // server's Keep-Alive header says so; lifo reuses the warmest connection and lets the others time out.
+    const options = { keepAlive: true, maxSockets: maxSocketsPerOrigin, maxFreeSockets: maxSocketsPerOrigin, timeout: 4000, scheduling: 'lifo' as const };
+    this.http = new http.Agent(options);
+    this.https = new https.Agent(options);
+  }
+
+  destroy(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
+/**
  * One POST to a partner's endpoint: no redirects (node's http client never follows them; a 3xx is a failure), an
  * overall time limit, the response body read (bounded) and dropped. Never throws: every outcome is a DeliveryOutcome.
+ * With `agents`, connections are kept alive; a kept-alive connection the server closed just as we reused it (a reset
+ * before any response) is retried once on a new connection.
  */
 export async function postWebhook(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowPrivate: boolean; resolve?: typeof dnsLookup; readBody?: boolean },
+  options: { timeoutMs: number; allowPrivate: boolean; resolve?: typeof dnsLookup; readBody?: boolean; agents?: WebhookAgents },
 ): Promise<DeliveryOutcome> {
   const started = performance.now();
   const done = (ok: boolean, statusCode: number | null, error: string | null): DeliveryOutcome => ({
@@ -58,46 +83,58 @@ export async function postWebhook(
   const problem = publicUrlProblem(url, { allowPrivate: options.allowPrivate });
   if (problem) return done(false, null, `url ${problem}`);
   const target = new URL(url);
-  const client = target.protocol === 'https:' ? https : http;
+  const secure = target.protocol === 'https:';
+  const client = secure ? https : http;
+  const agent = options.agents ? (secure ? options.agents.https : options.agents.http) : false;
   return new Promise<DeliveryOutcome>((resolvePromise) => {
     let settled = false;
+    let current: http.ClientRequest | undefined;
     const finish = (outcome: DeliveryOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolvePromise(outcome);
     };
-    const request = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'retell-agents-webhooks/1', ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup(options.resolve) }),
-        agent: false,
-      },
-      (response) => {
-        let received = 0;
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > MAX_RESPONSE_BYTES) response.destroy();
-          else if (options.readBody) chunks.push(chunk);
-        });
-        const status = response.statusCode ?? 0;
-        const result = () => {
-          const outcome = done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`);
-          finish(options.readBody ? { ...outcome, body: Buffer.concat(chunks).toString('utf8') } : outcome);
-        };
-        response.on('end', result);
-        response.on('close', result);
-        response.on('error', result);
-      },
-    );
     const timer = setTimeout(() => {
-      request.destroy();
+      current?.destroy();
       finish(done(false, null, `timed out after ${options.timeoutMs} ms`));
     }, options.timeoutMs);
-    request.on('error', (error: NodeJS.ErrnoException) => finish(done(false, null, error.message || error.code || 'connection failed')));
-    request.end(body);
+    const send = (retried: boolean) => {
+      let responded = false;
+      const request = client.request(
+        target,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'retell-agents-webhooks/1', ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          ...(options.allowPrivate ? {} : { lookup: publicOnlyLookup(options.resolve) }),
+          agent,
+        },
+        (response) => {
+          responded = true;
+          let received = 0;
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > MAX_RESPONSE_BYTES) response.destroy();
+            else if (options.readBody) chunks.push(chunk);
+          });
+          const status = response.statusCode ?? 0;
+          const result = () => {
+            const outcome = done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`);
+            finish(options.readBody ? { ...outcome, body: Buffer.concat(chunks).toString('utf8') } : outcome);
+          };
+          response.on('end', result);
+          response.on('close', result);
+          response.on('error', result);
+        },
+      );
+      current = request;
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (!retried && !responded && !settled && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return send(true);
+        finish(done(false, null, error.message || error.code || 'connection failed'));
+      });
+      request.end(body);
+    };
+    send(false);
   });
 }

@@ -9,6 +9,11 @@ import { SecretBox } from './webhook-secrets.js';
 @Injectable()
 export class WebhookSigner {
   private readonly box: SecretBox;
+  /**
+   * Opened secrets, keyed by their ciphertext: a rotation stores a new ciphertext, so a rotated secret is never served
+   * from here, and during the overlap the previous one is its own entry. Bounded; cleared when full.
+   */
+  private readonly opened = new Map<string, Webhook>();
 
   constructor(
     @Inject(webhooksConfig.KEY) config: ConfigType<typeof webhooksConfig>,
@@ -26,11 +31,21 @@ export class WebhookSigner {
    * signature by each (`v1,<a> v1,<b>`), so a receiver holding either verifies.
    */
   headers(sealedSecrets: string[], messageId: string, timestamp: Date, body: string): Record<string, string> {
-    const signatures = sealedSecrets.map((sealed) => new Webhook(this.box.open(sealed)).sign(messageId, timestamp, body));
+    const signatures = sealedSecrets.map((sealed) => this.webhook(sealed).sign(messageId, timestamp, body));
     return {
       'webhook-id': messageId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signatures.join(' '),
     };
+  }
+
+  private webhook(sealed: string): Webhook {
+    let webhook = this.opened.get(sealed);
+    if (!webhook) {
+      if (this.opened.size >= 10_000) this.opened.clear();
+      webhook = new Webhook(this.box.open(sealed));
+      this.opened.set(sealed, webhook);
+    }
+    return webhook;
   }
 }
