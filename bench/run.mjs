@@ -21,7 +21,8 @@ const CONFIG = SMOKE
   ? { calls: 5_000, warmup: 1, duration: 2, connections: 8, coldStarts: 1 }
   : { calls: 1_000_000, warmup: 3, duration: 10, connections: 16, coldStarts: 3 };
 // For profiling runs: BENCH_CALLS / BENCH_DURATION override the sizes, BENCH_ONLY=agent,first,... picks scenarios,
-// BENCH_APP_NODE_OPTIONS is given to the app's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+// BENCH_APP_NODE_OPTIONS is given to the app's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_STATEMENTS=1
+// lists each timed run's most frequent statements.
 if (process.env.BENCH_CALLS) CONFIG.calls = Number(process.env.BENCH_CALLS);
 if (process.env.BENCH_DURATION) CONFIG.duration = Number(process.env.BENCH_DURATION);
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -418,6 +419,15 @@ for (const scenario of SCENARIOS) {
     await resetStatements();
     const { result, rssMb } = await withRss(child.pid, () => load(base, target, CONFIG.duration));
     const statements = await countStatements();
+    if (process.env.BENCH_STATEMENTS && canCount) {
+      // BENCH_STATEMENTS=1: what the run's statements were (top-level or nested in a trigger), most frequent first.
+      const { rows: top } = await sql.query(
+        `select calls, toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query from pg_stat_statements
+          where dbid = (select oid from pg_database where datname = current_database()) and query not ilike '%pg_stat_statements%'
+          order by calls desc limit 8`,
+      );
+      for (const row of top) log(`  ${String(row.calls).padStart(7)} ${row.toplevel ? 'top   ' : 'nested'} ${row.query}`);
+    }
     results[`${scenario.id}:${label}`] = {
       rps: result.requests.average,
       p50: result.latency.p50,
