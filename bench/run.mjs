@@ -86,7 +86,20 @@ async function stop(child) {
   await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
 }
 
-/** Peak resident set size of a process during `work` (sampled from /proc every 200 ms), in MB. */
+/** CPU time (user + system) a process has used so far, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Peak resident set size of a process during `work` (sampled from /proc every 200 ms), in MB, and the CPU time it used
+ * meanwhile (ms): CPU per request depends much less than req/s on what else the machine runs.
+ */
 async function withRss(pid, work) {
   let peak = 0;
   const sample = () => {
@@ -100,9 +113,11 @@ async function withRss(pid, work) {
   const timer = setInterval(sample, 200);
   try {
     sample();
+    const cpuBefore = cpuMs(pid);
     const result = await work();
+    const cpu = cpuMs(pid) - cpuBefore;
     sample();
-    return { result, rssMb: peak };
+    return { result, rssMb: peak, cpuMs: cpu };
   } finally {
     clearInterval(timer);
   }
@@ -417,7 +432,7 @@ for (const scenario of SCENARIOS) {
     await load(base, target, CONFIG.warmup);
     if (scenario.kind === 'webhook') target.events = await signedEvents(eventsPerRun);
     await resetStatements();
-    const { result, rssMb } = await withRss(child.pid, () => load(base, target, CONFIG.duration));
+    const { result, rssMb, cpuMs: cpu } = await withRss(child.pid, () => load(base, target, CONFIG.duration));
     const statements = await countStatements();
     if (process.env.BENCH_STATEMENTS && canCount) {
       // BENCH_STATEMENTS=1: what the run's statements were (top-level or nested in a trigger), most frequent first.
@@ -435,6 +450,7 @@ for (const scenario of SCENARIOS) {
       total: result.requests.total,
       errors: result.errors + result.timeouts + result.non2xx,
       rssMb,
+      cpuPerRequest: result.requests.total === 0 ? undefined : cpu / result.requests.total,
       sqlPerRequest: statements === undefined || result.requests.total === 0 ? undefined : statements.all / result.requests.total,
       topSqlPerRequest: statements === undefined || result.requests.total === 0 ? undefined : statements.top / result.requests.total,
       events: result.eventStats,
@@ -636,6 +652,7 @@ for (const scenario of SCENARIOS) {
     `${fmt(ours.p99)} / ${fmt(base.p99)} (${ratio(ours.p99, Math.max(base.p99, 1))})`,
     `${ours.errors} / ${base.errors}`,
     `${fmt(ours.rssMb)} / ${fmt(base.rssMb)}`,
+    `${fmt(ours.cpuPerRequest, 2)} / ${fmt(base.cpuPerRequest, 2)} (${ratio(ours.cpuPerRequest, base.cpuPerRequest)})`,
     `${fmt(ours.sqlPerRequest, 2)} / ${fmt(base.sqlPerRequest, 2)}` +
       (ours.sqlPerRequest !== undefined && ours.topSqlPerRequest !== ours.sqlPerRequest ? ` (top-level ${fmt(ours.topSqlPerRequest, 2)} / ${fmt(base.topSqlPerRequest, 2)})` : ''),
     targets.map(([ok, text]) => `${check(ok, text)} ${text}`).join('; '),
@@ -655,6 +672,7 @@ if (peaks.ours > 0) {
     '',
     `${fmt(peaks.ours)} / ${fmt(peaks.base)} (${ratio(peaks.ours, peaks.base)})`,
     '',
+    '',
     `${check(peaks.ours <= 2.5 * peaks.base, 'RSS ≤ 2.5× base')} RSS ≤ 2.5× base`,
   ]);
 }
@@ -670,11 +688,12 @@ for (const kind of ['restart', 'fresh']) {
     '',
     `${fmt(ours.rssMb)} / ${fmt(base.rssMb)}`,
     '',
+    '',
     kind === 'restart' ? `${check(ours.ms <= 3000, '≤ 3 s')} ≤ 3 s` : 'info',
   ]);
 }
 
-const header = ['scenario', 'req/s ours / base (ratio)', 'p50 ms ours / base', 'p99 ms ours / base (ratio)', 'errors', 'RSS MB', 'SQL/req', 'targets'];
+const header = ['scenario', 'req/s ours / base (ratio)', 'p50 ms ours / base', 'p99 ms ours / base (ratio)', 'errors', 'RSS MB', 'CPU ms/req ours / base (ratio)', 'SQL/req', 'targets'];
 const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
 console.log(`\n${SMOKE ? 'SMOKE (timings not meaningful) — ' : ''}${CONFIG.calls.toLocaleString('en')} calls, autocannon ${CONFIG.connections} connections, ${CONFIG.warmup} s warm-up + ${CONFIG.duration} s per run, Node ${process.version}, app NODE_OPTIONS="${APP_NODE_OPTIONS}"\n`);
 console.log(lines.join('\n'));
