@@ -1,6 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/page.dto.js';
+import { plainRows } from '../database/plain-rows.js';
 import { statusRankSql, type CallValues } from './call-merge.js';
 import type { Call } from './call.entity.js';
 
@@ -88,7 +89,8 @@ export class CallRepository extends EntityRepository<Call> {
       values.push(...after.values);
     }
     values.push(CALL_PAGES.fetchSize(page));
-    const rows = await this.getEntityManager().execute<CallPageRecord[]>(
+    const rows = await plainRows<CallPageRecord>(
+      this.getEntityManager(),
       `${CALL_PAGE_SELECT} where ${conditions.join(' and ')} order by ${CALL_PAGES.orderBySql('c')} limit ?`,
       values,
     );
