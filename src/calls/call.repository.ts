@@ -1,7 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/page.dto.js';
-import { plainRows } from '../database/plain-rows.js';
+import { plainRows, standaloneRows } from '../database/plain-rows.js';
 import { statusRankSql, type CallValues } from './call-merge.js';
 import type { Call } from './call.entity.js';
 
@@ -118,7 +118,7 @@ export class CallRepository extends EntityRepository<Call> {
       raw_body_hex: input.event?.rawBodyHex ?? null,
       anomalies: input.event?.anomalies?.length ? input.event.anomalies : null,
     };
-    const [row] = await this.getEntityManager().getConnection().execute<{ outcome: MergeOutcome | null }[]>(MERGE_SQL, [JSON.stringify(v)]);
+    const [row] = await standaloneRows<{ outcome: MergeOutcome | null }>(this.getEntityManager(), MERGE_SQL, [JSON.stringify(v)]);
     return row?.outcome ?? 'duplicate';
   }
 }

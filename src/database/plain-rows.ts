@@ -13,9 +13,24 @@ const pools = new WeakMap<object, Promise<Pool>>();
  * transaction's writes, and the log shows it.
  */
 export async function plainRows<T>(em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<T[]> {
-  if (em.getTransactionContext() !== undefined || em.config.getLogger().isEnabled('query')) {
-    return em.execute<T[]>(sql, [...values]);
-  }
+  if (em.getTransactionContext() !== undefined || queryLogOn(em)) return em.execute<T[]>(sql, [...values]);
+  return poolRows<T>(em, sql, values);
+}
+
+/**
+ * The same for a statement that runs on its own, outside any transaction the caller may hold, as
+ * `em.getConnection().execute` does (the call merge: one statement, atomic by itself).
+ */
+export async function standaloneRows<T>(em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<T[]> {
+  if (queryLogOn(em)) return em.getConnection().execute<T[]>(sql, [...values]);
+  return poolRows<T>(em, sql, values);
+}
+
+function queryLogOn(em: SqlEntityManager): boolean {
+  return em.config.getLogger().isEnabled('query');
+}
+
+async function poolRows<T>(em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<T[]> {
   const connection = em.getConnection() as unknown as PostgreSqlConnection;
   let pool = pools.get(connection);
   if (!pool) {
