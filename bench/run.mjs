@@ -22,7 +22,8 @@ const CONFIG = SMOKE
   ? { calls: 5_000, warmup: 1, duration: 2, connections: 8, coldStarts: 1 }
   : { calls: 1_000_000, warmup: 3, duration: 10, connections: 16, coldStarts: 3 };
 // For profiling runs: BENCH_CALLS / BENCH_DURATION override the sizes, BENCH_ONLY=agent,first,... picks scenarios,
-// BENCH_APP_NODE_OPTIONS is given to the app's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+// BENCH_APP_NODE_OPTIONS is given to the app's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_STATEMENTS=1
+// lists each timed run's most frequent statements.
 if (process.env.BENCH_CALLS) CONFIG.calls = Number(process.env.BENCH_CALLS);
 if (process.env.BENCH_DURATION) CONFIG.duration = Number(process.env.BENCH_DURATION);
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -86,7 +87,20 @@ async function stop(child) {
   await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
 }
 
-/** Peak resident set size of a process during `work` (sampled from /proc every 200 ms), in MB. */
+/** CPU time (user + system) a process has used so far, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Peak resident set size of a process during `work` (sampled from /proc every 200 ms), in MB, and the CPU time it used
+ * meanwhile (ms): CPU per request depends much less than req/s on what else the machine runs.
+ */
 async function withRss(pid, work) {
   let peak = 0;
   const sample = () => {
@@ -100,9 +114,11 @@ async function withRss(pid, work) {
   const timer = setInterval(sample, 200);
   try {
     sample();
+    const cpuBefore = cpuMs(pid);
     const result = await work();
+    const cpu = cpuMs(pid) - cpuBefore;
     sample();
-    return { result, rssMb: peak };
+    return { result, rssMb: peak, cpuMs: cpu };
   } finally {
     clearInterval(timer);
   }
@@ -177,14 +193,18 @@ const canCount = await sql
 async function resetStatements() {
   if (canCount) await sql.query('select pg_stat_statements_reset()');
 }
-/** Statements the servers executed in this database since the last reset (BEGIN/COMMIT included), less our own. */
+/**
+ * Statements the servers executed in this database since the last reset (BEGIN/COMMIT included), less our own:
+ * `all` with the statements triggers and functions ran inside them (`track = all`), `top` only those a server sent.
+ */
 async function countStatements() {
   if (!canCount) return undefined;
   const { rows } = await sql.query(
-    `select coalesce(sum(calls), 0)::bigint as n from pg_stat_statements
+    `select coalesce(sum(calls), 0)::bigint as n, coalesce(sum(calls) filter (where toplevel), 0)::bigint as top
+       from pg_stat_statements
       where dbid = (select oid from pg_database where datname = current_database()) and query not ilike '%pg_stat_statements%'`,
   );
-  return Number(rows[0].n);
+  return { all: Number(rows[0].n), top: Number(rows[0].top) };
 }
 
 // --- the app and its seed ------------------------------------------------------------------------------------------
@@ -245,9 +265,10 @@ log(`generating ${CONFIG.calls.toLocaleString('en')} calls in SQL`);
 const seedStarted = Date.now();
 // One call every 10 s, oldest first, round-robin over the agents. Every 4th call is still `ongoing`: those are the
 // ones the webhook scenario ends, so each event is a real merge, not a no-op.
-// Imported history, not news: the calls trigger that records call events (issue 13) is off for the bulk insert, or
-// the seed would also write ~2,250,000 events.
-await sql.query('alter table calls disable trigger calls_record_events');
+// Imported history, not news: the calls trigger (call events for issue 13, analytics rollups for issue 14) is off for
+// the bulk insert, or the seed would also write ~2,250,000 events; the rollups are then built in one statement from
+// the same per-call contribution the trigger uses (`call_rollup_contribution`), as the rollups' migration did.
+await sql.query('alter table calls disable trigger calls_events_and_rollups');
 await sql.query(
   `insert into calls (agent_id, user_id, retell_call_id, call_type, from_number, to_number, direction, status, duration,
                       started_at, ended_at, disconnection_reason, recording_url, call_cost, created_at, updated_at)
@@ -263,7 +284,20 @@ await sql.query(
      from generate_series(1, $1::int) as i, lateral (select timestamp '2024-01-01' + i * interval '10 seconds' as t) as ts`,
   [CONFIG.calls, userId, agents.map((agent) => agent.id)],
 );
-await sql.query('alter table calls enable trigger calls_record_events');
+await sql.query('alter table calls enable trigger calls_events_and_rollups');
+{
+  const measures = ['calls', 'connected_calls', 'duration_calls', 'duration_seconds', 'successful_calls', 'unsuccessful_calls',
+    'sentiment_positive', 'sentiment_negative', 'sentiment_neutral', 'sentiment_unknown', 'combined_cost'];
+  await sql.query(
+    `insert into call_rollups as r
+     select o.user_id, o.bucket, o.agent_id, o.disconnection_reason, ${measures.map((m) => `sum(o.${m})`).join(', ')}
+       from calls c, lateral call_rollup_contribution(c) o
+      where c.user_id = $1
+      group by 1, 2, 3, 4
+     on conflict (user_id, bucket, agent_id, disconnection_reason) do update set ${measures.map((m) => `${m} = r.${m} + excluded.${m}`).join(', ')}`,
+    [userId],
+  );
+}
 await sql.query('vacuum analyze calls');
 log(`seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
 
@@ -399,8 +433,17 @@ for (const scenario of SCENARIOS) {
     await load(base, target, CONFIG.warmup);
     if (scenario.kind === 'webhook') target.events = await signedEvents(eventsPerRun);
     await resetStatements();
-    const { result, rssMb } = await withRss(child.pid, () => load(base, target, CONFIG.duration));
+    const { result, rssMb, cpuMs: cpu } = await withRss(child.pid, () => load(base, target, CONFIG.duration));
     const statements = await countStatements();
+    if (process.env.BENCH_STATEMENTS && canCount) {
+      // BENCH_STATEMENTS=1: what the run's statements were (top-level or nested in a trigger), most frequent first.
+      const { rows: top } = await sql.query(
+        `select calls, toplevel, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query from pg_stat_statements
+          where dbid = (select oid from pg_database where datname = current_database()) and query not ilike '%pg_stat_statements%'
+          order by calls desc limit 8`,
+      );
+      for (const row of top) log(`  ${String(row.calls).padStart(7)} ${row.toplevel ? 'top   ' : 'nested'} ${row.query}`);
+    }
     results[`${scenario.id}:${label}`] = {
       rps: result.requests.average,
       p50: result.latency.p50,
@@ -408,7 +451,9 @@ for (const scenario of SCENARIOS) {
       total: result.requests.total,
       errors: result.errors + result.timeouts + result.non2xx,
       rssMb,
-      sqlPerRequest: statements === undefined || result.requests.total === 0 ? undefined : statements / result.requests.total,
+      cpuPerRequest: result.requests.total === 0 ? undefined : cpu / result.requests.total,
+      sqlPerRequest: statements === undefined || result.requests.total === 0 ? undefined : statements.all / result.requests.total,
+      topSqlPerRequest: statements === undefined || result.requests.total === 0 ? undefined : statements.top / result.requests.total,
       events: result.eventStats,
     };
   }
@@ -685,7 +730,9 @@ for (const scenario of SCENARIOS) {
     `${fmt(ours.p99)} / ${fmt(base.p99)} (${ratio(ours.p99, Math.max(base.p99, 1))})`,
     `${ours.errors} / ${base.errors}`,
     `${fmt(ours.rssMb)} / ${fmt(base.rssMb)}`,
-    `${fmt(ours.sqlPerRequest, 2)} / ${fmt(base.sqlPerRequest, 2)}`,
+    `${fmt(ours.cpuPerRequest, 2)} / ${fmt(base.cpuPerRequest, 2)} (${ratio(ours.cpuPerRequest, base.cpuPerRequest)})`,
+    `${fmt(ours.sqlPerRequest, 2)} / ${fmt(base.sqlPerRequest, 2)}` +
+      (ours.sqlPerRequest !== undefined && ours.topSqlPerRequest !== ours.sqlPerRequest ? ` (top-level ${fmt(ours.topSqlPerRequest, 2)} / ${fmt(base.topSqlPerRequest, 2)})` : ''),
     targets.map(([ok, text]) => `${check(ok, text)} ${text}`).join('; '),
   ]);
 }
@@ -703,6 +750,7 @@ if (peaks.ours > 0) {
     '',
     `${fmt(peaks.ours)} / ${fmt(peaks.base)} (${ratio(peaks.ours, peaks.base)})`,
     '',
+    '',
     `${check(peaks.ours <= 2.5 * peaks.base, 'RSS ≤ 2.5× base')} RSS ≤ 2.5× base`,
   ]);
 }
@@ -718,11 +766,12 @@ for (const kind of ['restart', 'fresh']) {
     '',
     `${fmt(ours.rssMb)} / ${fmt(base.rssMb)}`,
     '',
+    '',
     kind === 'restart' ? `${check(ours.ms <= 3000, '≤ 3 s')} ≤ 3 s` : 'info',
   ]);
 }
 
-const header = ['scenario', 'req/s ours / base (ratio)', 'p50 ms ours / base', 'p99 ms ours / base (ratio)', 'errors', 'RSS MB', 'SQL/req', 'targets'];
+const header = ['scenario', 'req/s ours / base (ratio)', 'p50 ms ours / base', 'p99 ms ours / base (ratio)', 'errors', 'RSS MB', 'CPU ms/req ours / base (ratio)', 'SQL/req', 'targets'];
 const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
 console.log(`\n${SMOKE ? 'SMOKE (timings not meaningful) — ' : ''}${CONFIG.calls.toLocaleString('en')} calls, autocannon ${CONFIG.connections} connections, ${CONFIG.warmup} s warm-up + ${CONFIG.duration} s per run, Node ${process.version}, app NODE_OPTIONS="${APP_NODE_OPTIONS}"\n`);
 console.log(lines.join('\n'));
@@ -732,7 +781,7 @@ if (ours) console.log(
   `\nwebhooks: ${ours.events.sent} events sent to ours (${ours.events.repeated} repeats of an already-sent event), ${base.events.sent} to the baseline (${base.events.repeated} repeats); ` +
     `${applied.n} events applied in total, warm-ups included. ` +
     (canCount
-      ? 'SQL/req counts every statement the server ran (BEGIN/COMMIT included), from pg_stat_statements.'
+      ? 'SQL/req counts every statement the server ran (BEGIN/COMMIT included), from pg_stat_statements, with the ones triggers ran inside them; "top-level" counts only those the server sent.'
       : 'SQL/req: n/a, this server has no pg_stat_statements preloaded (the embedded one does).'),
 );
 

@@ -4,6 +4,7 @@ import type { LlmConfigurationRow } from '../llm-configurations/llm-configuratio
 import { ApiException, ResourceNotFoundException } from '../common/errors/app-exceptions.js';
 import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/page.dto.js';
+import { plainRows } from '../database/plain-rows.js';
 import type { Agent } from './agent.entity.js';
 
 /** Newest first, over the (user_id, created_at, id) index. */
@@ -104,7 +105,7 @@ export class AgentRepository extends EntityRepository<Agent> {
    * route under \`npm run bench\`; this is one round trip and no identity map, like the baseline's query.
    */
   async findDetailForOwner(ownerId: number, id: number): Promise<AgentDetailRow | null> {
-    const [row] = await this.em.execute<AgentDetailRecord[]>(AGENT_DETAIL_SQL, [id, ownerId]);
+    const [row] = await plainRows<AgentDetailRecord>(this.em, AGENT_DETAIL_SQL, [id, ownerId]);
     if (!row) return null;
     const agentRef = { id: row.id };
     return {

@@ -2,7 +2,7 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
 /**
  * Per (user, agent, UTC quarter hour, disconnection reason): the sums analytics reads. Written only by the
- * `calls_analytics_rollup` trigger (migrations), which subtracts a call row's old contribution and adds its new one,
+ * `calls_events_and_rollups` trigger (migrations), which subtracts a call row's old contribution and adds its new one,
  * so each call counts once however its events arrive. No foreign keys: when an agent or user is deleted, its calls'
  * DELETE triggers bring these rows to zero, and a key to a row being deleted in the same statement would fail.
  */

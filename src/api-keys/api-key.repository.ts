@@ -1,6 +1,7 @@
 import { EntityRepository } from '@mikro-orm/postgresql';
 import { Keyset, type PageRequestOf } from '../common/pagination/keyset.js';
 import type { Page } from '../common/pagination/page.dto.js';
+import { plainRows } from '../database/plain-rows.js';
 import type { ApiKey } from './api-key.entity.js';
 
 /** Newest first. */
@@ -22,7 +23,8 @@ export class ApiKeyRepository extends EntityRepository<ApiKey> {
    * `npm run bench`; times come back as epoch milliseconds (columns hold UTC) so nothing depends on date parsing.
    */
   async findForAuthentication(keyHash: string): Promise<ApiKeyAuthRow | undefined> {
-    const [row] = await this.em.execute<ApiKeyAuthRow[]>(
+    const [row] = await plainRows<ApiKeyAuthRow>(
+      this.em,
       `select k.id, k.user_id as "userId", k.is_active as "isActive", u.is_active as "userActive",
               (extract(epoch from k.expires_at) * 1000)::float8 as "expiresAtMs",
               (extract(epoch from k.last_used_at) * 1000)::float8 as "lastUsedAtMs"

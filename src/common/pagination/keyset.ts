@@ -69,11 +69,28 @@ export class Keyset<S extends Record<string, CursorField>> {
   after(request: PageRequest<S>): Record<symbol, []> {
     const { after } = request;
     if (!after) return {};
-    const columns = this.keys.map((key) => this.fields[key].column ?? key);
-    const values = this.keys.map((key) => sqlValue(after[key]));
-    const op = this.direction === 'desc' ? '<' : '>';
-    const condition = raw((alias) => `(${columns.map((c) => `${alias}.${c}`).join(', ')}) ${op} (${columns.map(() => '?').join(', ')})`, values);
+    const condition = raw((alias) => this.afterSql(request, alias)!.sql, this.afterSql(request, '')!.values);
     return { [condition]: [] };
+  }
+
+  /**
+   * The same condition for a hand-written statement: `(alias.created_at, alias.id) < (?, ?)` and its values, or
+   * undefined on the first page.
+   */
+  afterSql(request: PageRequest<S>, alias: string): { sql: string; values: unknown[] } | undefined {
+    const { after } = request;
+    if (!after) return undefined;
+    const columns = this.keys.map((key) => `${alias}.${this.fields[key].column ?? key}`);
+    const op = this.direction === 'desc' ? '<' : '>';
+    return {
+      sql: `(${columns.join(', ')}) ${op} (${columns.map(() => '?').join(', ')})`,
+      values: this.keys.map((key) => sqlValue(after[key])),
+    };
+  }
+
+  /** The order for a hand-written statement: `alias.created_at desc, alias.id desc`. */
+  orderBySql(alias: string): string {
+    return this.keys.map((key) => `${alias}.${this.fields[key].column ?? key} ${this.direction}`).join(', ');
   }
 
   /** The same condition for a list held in memory (sorted by the same key). */
