@@ -312,6 +312,11 @@ describe('Partner webhooks (e2e)', () => {
     const after = await updates();
     expect(after).toHaveLength(1);
     expect(after[0]!.data.description).toBe('Weekends');
+    // An outbound setting alone is a change GET shows too; the same value again is not.
+    await t.http.patch(`/agents/${franksAgent.id}`).set(...authHeader(frank)).send({ language: 'de-DE' }).expect(200);
+    await t.http.patch(`/agents/${franksAgent.id}`).set(...authHeader(frank)).send({ language: 'de-DE' }).expect(200);
+    const withLanguage = (await t.http.get('/events').query({ type: 'agent.updated' }).set(...authHeader(frank)).expect(200)).body.items as Array<{ data: { language: string | null } }>;
+    expect(withLanguage.map((event) => event.data.language)).toEqual(['de-DE', null]);
   });
 
   it('prunes events and their deliveries past the retention, never one with a pending delivery', async () => {

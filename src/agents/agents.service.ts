@@ -192,7 +192,7 @@ export class AgentsService {
         const agent = await this.agents.findFreshForOwner(ownerId, id);
         if (!agent) throw new ResourceNotFoundException('Agent');
         // What GET /agents/:id shows of the agent row: a PATCH that leaves it as it was is not an agent.updated.
-        const shown = () => JSON.stringify([agent.name, agent.voiceId, agent.description, agent.isActive, agent.version, agent.isPublished, agent.postCallAnalysis ?? null]);
+        const shown = () => JSON.stringify([agent.name, agent.voiceId, agent.description, agent.isActive, agent.version, agent.isPublished, agent.postCallAnalysis ?? null, outboundOf(agent)]);
         const before = shown();
         const name = dto.name ?? agent.name;
         const voiceId = dto.voiceId ?? agent.voiceId;
