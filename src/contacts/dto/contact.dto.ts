@@ -22,7 +22,7 @@ const storable = (value: unknown): boolean =>
     : typeof value !== 'object' || value === null || Object.entries(value).every(([key, item]) => storableString(key) && storable(item));
 
 /** Text PostgreSQL can store: no NUL, no lone UTF-16 surrogate (either would be a database error, not a 400). */
-function IsStorableText() {
+export function IsStorableText() {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isStorableText',
@@ -34,7 +34,7 @@ function IsStorableText() {
 }
 
 /** An IANA time zone name known to this server's time zone data (luxon / ICU). */
-function IsTimeZone() {
+export function IsTimeZone() {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isTimeZone',
