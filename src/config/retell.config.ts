@@ -48,6 +48,10 @@ export function readRetellConfig(env: NodeJS.ProcessEnv = process.env) {
     emulatorPort: int(env, 'RETELL_EMULATOR_PORT', isTest ? 0 : DEFAULT_EMULATOR_PORT, { min: 0, max: 65535 }),
     /** How fast the emulator's calls unfold: `human` (seconds, for trying it out) or `fast` (tests). */
     emulatorTiming: oneOf(env, 'RETELL_EMULATOR_TIMING', ['human', 'fast'] as const, 'human'),
+    /** The in-process emulator's workspace concurrency limit (Retell's pay-as-you-go default is 20). */
+    emulatorConcurrencyLimit: int(env, 'RETELL_EMULATOR_CONCURRENCY_LIMIT', 20, { min: 0, max: 100_000 }),
+    /** How long the in-process emulator's connected calls talk, in ms; undefined = the timing's own (fast 20 ms, human 15 s). */
+    emulatorCallDurationMs: optionalStr(env, 'RETELL_EMULATOR_CALL_DURATION_MS') === undefined ? undefined : int(env, 'RETELL_EMULATOR_CALL_DURATION_MS', 0, { min: 0, max: 7_200_000 }),
     /** Where the in-process emulator keeps its workspace across restarts; undefined = memory only. */
     emulatorStateDir: bool(env, 'RETELL_EMULATOR_PERSIST', !isTest) ? str(env, 'RETELL_EMULATOR_STATE_DIR', '.data/retell-emulator') : undefined,
     /** How long the voice catalogue (`GET /list-voices`) is reused before it is fetched again. */

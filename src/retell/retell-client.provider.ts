@@ -36,6 +36,8 @@ export class RetellConnection implements OnApplicationShutdown {
       apiKey: EMULATOR_API_KEY,
       accountWebhookUrl: `${this.app.publicBaseUrl}/webhooks/retell`,
       timing: this.config.emulatorTiming,
+      concurrencyLimit: this.config.emulatorConcurrencyLimit,
+      callDurationMs: this.config.emulatorCallDurationMs,
       logger: (message, level) => (level === 'warn' ? this.logger.warn(message) : this.logger.debug(message)),
       stateDir,
     });

@@ -89,5 +89,6 @@ export function newWebCall(resolved: ResolvedAgent, extras: CallExtras, now: num
 export function storeCall(state: EmulatorState, call: Retell.PhoneCallResponse | Retell.WebCallResponse, scenario: Scenario, now: number): StoredCall {
   const stored: StoredCall = { seq: state.nextSeq(), createdAt: now, call, scenario };
   state.calls.set(call.call_id, stored);
+  if (call.call_status === 'registered' || call.call_status === 'ongoing') state.callStarted(call.call_id);
   return stored;
 }

@@ -17,8 +17,20 @@ export interface InboundCallInput {
 /** Which calls a scenario override applies to: those to a number, or those run by an agent. */
 export type ScenarioTarget = { to_number: string } | { agent_id: string };
 
+export interface ConcurrencyReport {
+  concurrency_limit: number;
+  /** Calls `registered` or `ongoing` now. */
+  current_concurrency: number;
+  /** The most calls live at once since the last reset (of the emulator or of the peak). */
+  peak_concurrency: number;
+}
+
 /** What the control API drives; `RetellEmulator` implements it. */
 export interface EmulatorControls {
+  readonly concurrency: ConcurrencyReport;
+  setConcurrencyLimit(limit: number): void;
+  resetPeakConcurrency(): void;
+  setCallDurationMs(ms: number): void;
   readonly state: ReadonlyEmulatorState;
   readonly deliveries: readonly WebhookDelivery[];
   readonly faults: readonly ActiveFault[];
@@ -134,6 +146,31 @@ export function controlRoutes(emulator: EmulatorControls): Route[] {
         if (!isScenario(body.scenario)) throw badRequest(`scenario must be one of ${SCENARIOS.join(', ')}.`);
         emulator.setScenario(parseScenarioTarget(body), body.scenario);
         return noContent();
+      },
+    },
+    { method: 'GET', path: `${CONTROL_PATH}/concurrency`, handler: () => ok(emulator.concurrency) },
+    {
+      method: 'POST',
+      path: `${CONTROL_PATH}/concurrency`,
+      handler: ({ body }) => {
+        const { concurrency_limit: limit, reset_peak: resetPeak } = body;
+        if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 0 || (limit as number) > 100_000)) {
+          throw badRequest('concurrency_limit must be an integer from 0 to 100000.');
+        }
+        if (resetPeak !== undefined && typeof resetPeak !== 'boolean') throw badRequest('reset_peak must be a boolean.');
+        if (limit !== undefined) emulator.setConcurrencyLimit(limit as number);
+        if (resetPeak === true) emulator.resetPeakConcurrency();
+        return ok(emulator.concurrency);
+      },
+    },
+    {
+      method: 'POST',
+      path: `${CONTROL_PATH}/timing`,
+      handler: ({ body }) => {
+        const ms = body.call_duration_ms;
+        if (!Number.isInteger(ms) || (ms as number) < 0 || (ms as number) > 7_200_000) throw badRequest('call_duration_ms must be an integer from 0 to 7200000.');
+        emulator.setCallDurationMs(ms as number);
+        return ok({ call_duration_ms: ms });
       },
     },
     { method: 'GET', path: `${CONTROL_PATH}/state`, handler: () => ok(snapshot(emulator.state)) },

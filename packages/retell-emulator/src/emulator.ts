@@ -1,9 +1,9 @@
 import { newPhoneCall, pickWeightedAgent, storeCall } from './call-factory.js';
-import { controlRoutes, type EmulatorControls, type InboundCallInput, type ScenarioTarget } from './control.js';
+import { controlRoutes, type ConcurrencyReport, type EmulatorControls, type InboundCallInput, type ScenarioTarget } from './control.js';
 import { FaultInjector, type ActiveFault, type FaultSpec } from './faults.js';
 import { agentRoutes } from './handlers/agents.js';
 import { callRoutes } from './handlers/calls.js';
-import { concurrencyRoutes } from './handlers/concurrency.js';
+import { concurrencyRoutes, DEFAULT_CONCURRENCY_LIMIT } from './handlers/concurrency.js';
 import type { HandlerContext } from './handlers/context.js';
 import { llmRoutes } from './handlers/llms.js';
 import { phoneNumberRoutes } from './handlers/phone-numbers.js';
@@ -15,13 +15,14 @@ import { TaskTracker } from './scheduler.js';
 import { StateFile } from './persistence.js';
 import { EmulatorServer } from './server.js';
 import { EmulatorState, type CallView, type ReadonlyEmulatorState, type StoredCall } from './state.js';
-import { CallTimeline, STEP_DELAYS, type CallEvent, type TimingMode } from './timeline.js';
+import { CallTimeline, STEP_DELAYS, type CallEvent, type StepDelays, type TimingMode } from './timeline.js';
 import { checkE164, type JsonObject } from './validation.js';
 import { resolveVersion } from './versioning.js';
 import { WebhookDispatcher, type WebhookBehaviour, type WebhookDelivery } from './webhooks.js';
 
 export type { ActiveFault, FaultSpec } from './faults.js';
-export type { InboundCallInput, ScenarioTarget } from './control.js';
+export type { ConcurrencyReport, InboundCallInput, ScenarioTarget } from './control.js';
+export { CONCURRENCY_LIMIT_MESSAGE, DEFAULT_CONCURRENCY_LIMIT } from './handlers/concurrency.js';
 export { RetellApiError } from './http.js';
 export { EmulatorStateError } from './persistence.js';
 export { SCENARIOS, SCENARIO_BY_NUMBER_SUFFIX, type Scenario } from './scenarios.js';
@@ -46,6 +47,16 @@ export interface RetellEmulatorOptions {
    * only. One emulator per folder at a time (a lock file holds the owner's pid).
    */
   stateDir?: string;
+  /**
+   * The workspace's concurrency limit (default 20, Retell's pay-as-you-go default): create-phone-call and
+   * create-web-call answer 429 while this many calls are `registered` or `ongoing`, and dial nothing.
+   */
+  concurrencyLimit?: number;
+  /**
+   * How long a connected call talks, in ms (from `call_started` to `call_ended`), overriding the timing's own
+   * (`fast` 20 ms, `human` 15 s). A call is live for its ring delay (`fast` 5 ms) plus this. For benches.
+   */
+  callDurationMs?: number;
 }
 
 /** Retell's default `webhook_events` for voice agents. */
@@ -53,6 +64,16 @@ const DEFAULT_WEBHOOK_EVENTS: readonly CallEvent[] = ['call_started', 'call_ende
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** Retell does not document its backoff; these keep tests fast and demos plausible. */
+function checkConcurrencyLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0 || limit > 100_000) throw new Error(`concurrencyLimit must be an integer from 0 to 100000, got ${limit}.`);
+  return limit;
+}
+
+function checkCallDuration(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 7_200_000) throw new Error(`callDurationMs must be an integer from 0 to 7200000, got ${ms}.`);
+  return ms;
+}
+
 const WEBHOOK_RETRY_DELAY_MS: Readonly<Record<TimingMode, (retry: number) => number>> = {
   fast: (retry) => 5 * retry,
   human: (retry) => 1000 * 2 ** (retry - 1),
@@ -73,10 +94,16 @@ export class RetellEmulator implements EmulatorControls {
   private readonly scenarioOverrides = new Map<string, Scenario>();
   private baseUrl: string | undefined;
   private readonly stateFile: StateFile | undefined;
+  private concurrencyLimitNow: number;
+  /** The timeline reads these at each step, so a change applies to the next step scheduled. */
+  private readonly delays: StepDelays;
 
   constructor(private readonly options: RetellEmulatorOptions) {
     if (!options.apiKey) throw new Error('RetellEmulator needs an apiKey.');
     const timing = options.timing ?? 'fast';
+    this.concurrencyLimitNow = checkConcurrencyLimit(options.concurrencyLimit ?? DEFAULT_CONCURRENCY_LIMIT);
+    this.delays = { ...STEP_DELAYS[timing] };
+    if (options.callDurationMs !== undefined) this.delays.talkMs = checkCallDuration(options.callDurationMs);
     const logger = options.logger ?? (() => undefined);
     const log = (message: string): void => logger(message, 'debug');
     this.tracker = new TaskTracker((error) => log(`background task failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
@@ -84,7 +111,7 @@ export class RetellEmulator implements EmulatorControls {
     this.timeline = new CallTimeline({
       state: this.store,
       tracker: this.tracker,
-      delays: STEP_DELAYS[timing],
+      delays: this.delays,
       now: Date.now,
       mediaBaseUrl: () => this.baseUrl ?? 'http://127.0.0.1',
       emit: (event, stored) => {
@@ -96,7 +123,9 @@ export class RetellEmulator implements EmulatorControls {
     const ctx: HandlerContext = {
       state: this.store,
       apiKey: options.apiKey,
-      now: Date.now,
+      // Read at each use (not the function captured), so a test can move the clock past the idempotency window.
+      now: () => Date.now(),
+      concurrencyLimit: () => this.concurrencyLimitNow,
       scenarioFor: (target) => this.scenarioFor(target),
       beginCall: (stored) => this.timeline.begin(stored),
       stopCall: (stored) => this.timeline.stop(stored),
@@ -144,7 +173,10 @@ export class RetellEmulator implements EmulatorControls {
     this.baseUrl = undefined;
   }
 
-  /** Back to an empty workspace: state, faults, scenario overrides, webhook switches and pending timelines. */
+  /**
+   * Back to an empty workspace: state (and so the peak concurrency), faults, scenario overrides, webhook switches and
+   * pending timelines. The concurrency limit and call duration stay as set.
+   */
   reset(): void {
     this.cancelActivity();
     this.store.clear();
@@ -185,6 +217,26 @@ export class RetellEmulator implements EmulatorControls {
   /** Makes calls to a number, or calls run by an agent, play `scenario` whatever the number's digits say. */
   setScenario(target: ScenarioTarget, scenario: Scenario): void {
     this.scenarioOverrides.set('to_number' in target ? `number:${target.to_number}` : `agent:${target.agent_id}`, scenario);
+  }
+
+  /** The workspace's concurrency: its limit, the calls live now, and the most live at once since the last reset. */
+  get concurrency(): ConcurrencyReport {
+    return { concurrency_limit: this.concurrencyLimitNow, current_concurrency: this.store.liveCallIds.size, peak_concurrency: this.store.peakConcurrency };
+  }
+
+  /** Changes the workspace's concurrency limit; calls already live go on (as at Retell when a limit is lowered). */
+  setConcurrencyLimit(limit: number): void {
+    this.concurrencyLimitNow = checkConcurrencyLimit(limit);
+  }
+
+  /** Starts a new peak measurement from the calls live now. */
+  resetPeakConcurrency(): void {
+    this.store.resetPeak();
+  }
+
+  /** How long connected calls created from now on talk (see the `callDurationMs` option). */
+  setCallDurationMs(ms: number): void {
+    this.delays.talkMs = checkCallDuration(ms);
   }
 
   /** Resolves once no call step and no webhook delivery is pending. */

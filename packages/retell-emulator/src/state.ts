@@ -59,7 +59,26 @@ export class EmulatorState implements ReadonlyEmulatorState {
   readonly idempotencyKeys = new Map<string, { callId: string; expiresAt: number }>();
   /** Sort positions of deleted items, so a `pagination_key` naming a deleted item still works. */
   readonly tombstones = new Map<string, SortKey>();
+  /** Calls counting against the workspace's concurrency: `registered` or `ongoing` (kept by storeCall and the timeline). */
+  readonly liveCallIds = new Set<string>();
+  /** The most calls live at once since the last reset (or `resetPeak`): what a test asserts a dialer never exceeded. */
+  peakConcurrency = 0;
   private lastSeq = 0;
+
+  /** A call became live (created or rung in). */
+  callStarted(callId: string): void {
+    this.liveCallIds.add(callId);
+    if (this.liveCallIds.size > this.peakConcurrency) this.peakConcurrency = this.liveCallIds.size;
+  }
+
+  /** A call reached a final status. */
+  callFinished(callId: string): void {
+    this.liveCallIds.delete(callId);
+  }
+
+  resetPeak(): void {
+    this.peakConcurrency = this.liveCallIds.size;
+  }
 
   nextSeq(): number {
     return ++this.lastSeq;
@@ -85,7 +104,10 @@ export class EmulatorState implements ReadonlyEmulatorState {
     for (const agent of saved.agents) this.agents.set(agent.id, agent);
     for (const llm of saved.llms) this.llms.set(llm.id, llm);
     for (const number of saved.phoneNumbers) this.phoneNumbers.set(number.view.phone_number, number);
-    for (const call of saved.calls) this.calls.set(call.call.call_id, call);
+    for (const call of saved.calls) {
+      this.calls.set(call.call.call_id, call);
+      if (call.call.call_status === 'registered' || call.call.call_status === 'ongoing') this.callStarted(call.call.call_id);
+    }
     for (const [key, value] of saved.idempotencyKeys) this.idempotencyKeys.set(key, value);
     for (const [key, value] of saved.tombstones) this.tombstones.set(key, value);
   }
@@ -97,5 +119,7 @@ export class EmulatorState implements ReadonlyEmulatorState {
     this.calls.clear();
     this.idempotencyKeys.clear();
     this.tombstones.clear();
+    this.liveCallIds.clear();
+    this.peakConcurrency = 0;
   }
 }

@@ -9,7 +9,7 @@ export type CallEvent = 'call_started' | 'call_ended' | 'call_analyzed';
 
 export type TimingMode = 'fast' | 'human';
 
-interface StepDelays {
+export interface StepDelays {
   /** Registered → picked up (or given up on). */
   ringMs: number;
   /** Picked up → hung up. */
@@ -147,6 +147,7 @@ export class CallTimeline {
       disconnection_reason: ending.reason,
       call_cost: buildCallCost(durationMs, call.call_type === 'phone_call'),
     });
+    this.deps.state.callFinished(call.call_id);
     if (connected) Object.assign(call, this.recordingOf(stored, durationMs, ending.maxTurns));
     this.deps.emit('call_ended', stored);
     this.analyse(stored, ending.analysis, this.deps.delays.analysisMs);

@@ -8,6 +8,7 @@ import type { CallView, StoredCall } from '../state.js';
 import { checkDynamicVariables, checkE164, checkFields, isObject, requireFields, type JsonObject } from '../validation.js';
 import { toVersionRef } from '../versioning.js';
 import type { HandlerContext } from './context.js';
+import { admitCall } from './concurrency.js';
 
 /** `metadata` is capped at 50 kB (SDK `CallUpdateParams`). */
 const MAX_METADATA_BYTES = 50_000;
@@ -98,6 +99,7 @@ export function callRoutes(ctx: HandlerContext): Route[] {
         const fromNumber = state.phoneNumbers.get(body.from_number as string);
         if (!fromNumber) throw assetNotFound();
         const resolved = outboundAgent(body, fromNumber.view);
+        admitCall(ctx);
         const call = newPhoneCall({ resolved, direction: 'outbound', retellNumber: fromNumber, from_number: fromNumber.view.phone_number, to_number: toNumber, extras });
         const now = ctx.now();
         const stored = storeCall(state, call, ctx.scenarioFor({ agentId: resolved.agent.id, toNumber }), now);
@@ -116,6 +118,7 @@ export function callRoutes(ctx: HandlerContext): Route[] {
         checkFields(body, { agent_id: { kind: 'string' } });
         const extras = callExtras(body);
         const resolved = resolveAgent(state, body.agent_id as string, toVersionRef(body.agent_version, 'agent_version'));
+        admitCall(ctx);
         const now = ctx.now();
         const { call, expiresAt } = newWebCall(resolved, extras, now, ctx.apiKey);
         ctx.beginCall(storeCall(state, call, ctx.scenarioFor({ agentId: resolved.agent.id }), now));

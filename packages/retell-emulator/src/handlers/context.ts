@@ -7,6 +7,8 @@ export interface HandlerContext {
   /** Signs web-call access tokens. */
   readonly apiKey: string;
   now(): number;
+  /** The workspace's concurrency limit now (the `concurrencyLimit` option, changeable through the control API). */
+  concurrencyLimit(): number;
   /** The scenario a new call plays (control-API overrides first, then the destination number's digits). */
   scenarioFor(target: { agentId: string; toNumber?: string }): Scenario;
   /** Hands a freshly created call to its timeline. */
