@@ -6,6 +6,7 @@ import { Migration20261201231527 } from './Migration20261201231527.js';
 import { Migration20261201231608 } from './Migration20261201231608.js';
 import { Migration20261201233016 } from './Migration20261201233016.js';
 import { Migration20261201235302 } from './Migration20261201235302.js';
+import { Migration20261202021325 } from './Migration20261202021325.js';
 
 /**
  * Every migration, in order. MikroORM runs this list instead of scanning the folder, so the app, the tests and
@@ -19,4 +20,5 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261201231608', class: Migration20261201231608 },
   { name: 'Migration20261201233016', class: Migration20261201233016 },
   { name: 'Migration20261201235302', class: Migration20261201235302 },
+  { name: 'Migration20261202021325', class: Migration20261202021325 },
 ];

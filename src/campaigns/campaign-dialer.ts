@@ -401,7 +401,8 @@ export class CampaignDialer implements BackgroundLoop {
       }
       const work = skipped.length + deferred.length;
       if (!chosen) return { attempt: null, work };
-      const key = `campaign-${campaignId}-target-${chosen.id}-${randomUUID()}`;
+      // Retell: 5–255 of [A-Za-z0-9_-], kept an hour; a new key for each attempt.
+      const key = `c${campaignId}-t${chosen.id}-${randomUUID()}`;
       await sql(
         em,
         `update campaign_targets set status = 'dialling', attempts = attempts + 1, attempt_key = ?, slot_id = ?, lease_until = ?,
