@@ -3,7 +3,7 @@ import { APIConnectionError, APIError } from 'retell-sdk';
 
 const MAX_BACKOFF_MS = 2000;
 
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   if (error instanceof APIConnectionError) return true; // includes timeouts
   if (!(error instanceof APIError)) return false;
   const status = error.status ?? 0;
@@ -22,12 +22,12 @@ function backoffMs(error: unknown, attempt: number): number {
  * failures, with short capped waits. For steps that must not be left half-done: cleaning up after a failed create,
  * or finishing a delete once the agent is gone. `op` should make a single attempt (the gateway's `ONCE`).
  */
-export async function withRetries<T>(op: () => Promise<T>, attempts = 3): Promise<T> {
+export async function withRetries<T>(op: () => Promise<T>, attempts = 3, retryable: (error: unknown) => boolean = isTransient): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await op();
     } catch (error) {
-      if (attempt + 1 >= attempts || !isTransient(error)) throw error;
+      if (attempt + 1 >= attempts || !retryable(error)) throw error;
       await sleep(backoffMs(error, attempt));
     }
   }

@@ -3,7 +3,7 @@ import Retell, { APIError } from 'retell-sdk';
 import { ApiException } from '../common/errors/app-exceptions.js';
 import { mapRetellError, retellMessage } from './retell-errors.js';
 import { RetellConnection } from './retell-client.provider.js';
-import { withRetries } from './retell-ops.js';
+import { isTransient, withRetries } from './retell-ops.js';
 
 /**
  * The retry policies, all of them. `ONCE`: creates that cost money or are not idempotent — a create that timed out
@@ -21,19 +21,45 @@ export interface UndoStep {
 }
 
 /**
+ * What kind of refusal a `RetellFailure` is, for callers that act on it: `concurrency_limit` — the workspace has as
+ * many live calls as its limit (a create-phone-call/web-call 429 naming concurrency: nothing was dialled, try again when
+ * a call ends); `rate_limited` — any other 429; `not_found` — Retell's 422 for an id it does not know; `other`.
+ */
+export type RetellFailureKind = 'concurrency_limit' | 'rate_limited' | 'not_found' | 'other';
+
+/** Retell does not document the text of its concurrency 429; the emulator's and Retell's dashboards both say "concurrency". */
+const CONCURRENCY_MESSAGE = /concurrency/i;
+
+/** The retry hint for a concurrency refusal: a fast call ends in seconds, and the client should not hammer. */
+const CONCURRENCY_RETRY_AFTER_SECONDS = 5;
+
+/**
  * Retell failed or refused. Always our own envelope (502/503/504 with a retry hint, or a 400 where Retell judged the
- * client's input); `notFound` is Retell's 422 for an id it does not know, which some callers treat as "already gone".
+ * client's input, or a 429 `workspace_concurrency` when the workspace is full); `notFound` is Retell's 422 for an id it
+ * does not know, which some callers treat as "already gone".
  */
 export class RetellFailure extends ApiException {
+  readonly kind: RetellFailureKind;
+
   constructor(
     readonly retellStatus: number | undefined,
-    envelope: { statusCode: number; message: string; retryAfterSeconds?: number },
+    envelope: { statusCode: number; message: string; retryAfterSeconds?: number; code?: string },
+    kind?: RetellFailureKind,
   ) {
-    super(envelope.statusCode, envelope.message, envelope.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: envelope.retryAfterSeconds });
+    super(envelope.statusCode, envelope.message, {
+      ...(envelope.retryAfterSeconds !== undefined && { retryAfterSeconds: envelope.retryAfterSeconds }),
+      ...(envelope.code !== undefined && { code: envelope.code }),
+    });
+    this.kind = kind ?? (retellStatus === 422 ? 'not_found' : retellStatus === 429 ? 'rate_limited' : 'other');
   }
 
   get notFound(): boolean {
     return this.retellStatus === 422;
+  }
+
+  /** The workspace is at its concurrency limit: nothing was dialled. */
+  get concurrencyLimited(): boolean {
+    return this.kind === 'concurrency_limit';
   }
 }
 
@@ -42,13 +68,39 @@ interface Translation {
   clientInput?: boolean;
   /** What to say when Retell no longer knows an id we hold. */
   notFound?: string;
+  /** A call create: Retell's concurrency 429 is a `concurrency_limit` failure (our 429), not Retell trouble. */
+  dial?: boolean;
 }
+
+/** create-phone-call's body: retell-sdk 5.66.1 does not type `idempotency_key` yet (Retell's OpenAPI rev 2026-10-04 has it). */
+type PhoneCallParams = Retell.CallCreatePhoneCallParams & { idempotency_key?: string };
+
+/**
+ * A keyed dial may be retried: Retell answers a repeated key within an hour with the call it made, and dials nothing.
+ * Retried on connection errors, timeouts, 408/409 and 5xx — where we cannot know whether Retell dialled — but not on
+ * 429: a concurrency or rate refusal dialled nothing and is the caller's cue to back off, not to hammer.
+ */
+const KEYED_DIAL_ATTEMPTS = 3;
+const isAmbiguous = (error: unknown): boolean => isTransient(error) && !(error instanceof APIError && error.status === 429);
 
 function translate(error: unknown, how: Translation = {}): unknown {
   if (!(error instanceof APIError)) return error;
   const status = error.status;
   if (how.clientInput && status === 400) return new RetellFailure(status, { statusCode: 400, message: `Retell refused the request: ${retellMessage(error)}` });
   if (how.notFound && status === 422) return new RetellFailure(status, { statusCode: 502, message: how.notFound });
+  if (how.dial && status === 429 && CONCURRENCY_MESSAGE.test(retellMessage(error))) {
+    const retryAfter = Number(error.headers?.get('retry-after'));
+    return new RetellFailure(
+      status,
+      {
+        statusCode: 429,
+        code: 'workspace_concurrency',
+        message: 'All call lines are busy right now (the Retell workspace is at its concurrency limit); try again shortly',
+        retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : CONCURRENCY_RETRY_AFTER_SECONDS,
+      },
+      'concurrency_limit',
+    );
+  }
   return new RetellFailure(status, mapRetellError(error));
 }
 
@@ -175,13 +227,27 @@ export class RetellGateway {
 
   // ---- Calls ------------------------------------------------------------------------------------------------------
 
-  /** Dials: never retried (a retried create could place a second call). */
-  placePhoneCall(params: Retell.CallCreatePhoneCallParams): Promise<Retell.PhoneCallResponse> {
-    return this.call(() => this.retell.call.createPhoneCall(params, ONCE));
+  /**
+   * Dials. Without an idempotency key never retried (a retried create could place a second call). With one
+   * (`idempotency_key`, 5–255 of `[A-Za-z0-9_-]`, one per attempt) it is retried up to 3 times on failures that leave
+   * unknown whether Retell dialled (see `isAmbiguous`): Retell answers a key it has seen within the hour with the call
+   * it made. A full workspace is a `RetellFailure` with `kind: 'concurrency_limit'` (`concurrencyLimited`).
+   */
+  placePhoneCall(params: Retell.CallCreatePhoneCallParams, options: { idempotencyKey?: string } = {}): Promise<Retell.PhoneCallResponse> {
+    const { idempotencyKey } = options;
+    if (idempotencyKey === undefined) return this.call(() => this.retell.call.createPhoneCall(params, ONCE), { dial: true });
+    const body: PhoneCallParams = { ...params, idempotency_key: idempotencyKey };
+    return this.call(() => withRetries(() => this.retell.call.createPhoneCall(body, ONCE), KEYED_DIAL_ATTEMPTS, isAmbiguous), { dial: true });
   }
 
   createWebCall(params: Retell.CallCreateWebCallParams): Promise<Retell.CreateWebCallResponse> {
-    return this.call(() => this.retell.call.createWebCall(params, ONCE));
+    return this.call(() => this.retell.call.createWebCall(params, ONCE), { dial: true });
+  }
+
+  /** The workspace's concurrency limit and its live calls now (a read: the client's retries). */
+  async getConcurrency(): Promise<{ limit: number; current: number }> {
+    const report = await this.call(() => this.retell.concurrency.retrieve());
+    return { limit: report.concurrency_limit ?? 0, current: report.current_concurrency ?? 0 };
   }
 
   retrieveCall(callId: string): Promise<Retell.CallResponse> {

@@ -1463,6 +1463,12 @@ export interface components {
             reason: string;
         };
         ErrorEnvelopeDto: {
+            /**
+             * @description A machine-readable reason where one status has several causes, e.g. `user_concurrency`,
+             *     `workspace_concurrency`, `minutes_cap` on a refused call.
+             * @example user_concurrency
+             */
+            code?: string;
             /** @description Per-field problems, on validation errors. */
             details?: components["schemas"]["FieldErrorDto"][];
             /** @example Bad Request */

@@ -6,7 +6,7 @@ export class ApiException extends HttpException {
   constructor(
     status: number,
     message: string,
-    extra: { details?: FieldErrorDto[]; retryAfterSeconds?: number } = {},
+    extra: { details?: FieldErrorDto[]; retryAfterSeconds?: number; code?: string } = {},
   ) {
     super({ statusCode: status, error: reasonPhrase(status), message, ...extra }, status);
   }

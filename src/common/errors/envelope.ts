@@ -38,6 +38,7 @@ function fromHttpException(exception: HttpException): ErrorEnvelopeDto {
       error: typeof body.error === 'string' ? body.error : reasonPhrase(status),
       message,
       ...(body.details ? { details: body.details } : {}),
+      ...(typeof body.code === 'string' ? { code: body.code } : {}),
       ...(body.retryAfterSeconds !== undefined ? { retryAfterSeconds: body.retryAfterSeconds } : {}),
     };
   }

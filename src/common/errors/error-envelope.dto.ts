@@ -18,6 +18,11 @@ export class ErrorEnvelopeDto {
   details?: FieldErrorDto[];
   /** Correlates the response with the server's logs. @example "req-1" */
   requestId?: string;
+  /**
+   * A machine-readable reason where one status has several causes, e.g. `user_concurrency`,
+   * `workspace_concurrency`, `minutes_cap` on a refused call. @example "user_concurrency"
+   */
+  code?: string;
   /** Seconds to wait before retrying, when the failure is temporary. */
   retryAfterSeconds?: number;
 }
