@@ -3,38 +3,13 @@ import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy
 import { Agent } from '../agents/agent.entity.js';
 import { BaseEntity } from '../common/base.entity.js';
 import { User } from '../users/user.entity.js';
+import type { CampaignSchedule, RetryPolicy } from './campaign-policy.js';
 import { CampaignRepository } from './campaign.repository.js';
+
+export { RETRYABLE_OUTCOMES, WEEKDAYS, type CallingWindow, type CampaignSchedule, type RetryableOutcome, type RetryPolicy, type Weekday } from './campaign-policy.js';
 
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
-
-/** What a target's call can end as, and so what a retry policy can name. */
-export const RETRYABLE_OUTCOMES = ['no_answer', 'busy', 'voicemail', 'error'] as const;
-export type RetryableOutcome = (typeof RETRYABLE_OUTCOMES)[number];
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/** A calling window: on these local week days, from `start` to `end` (HH:mm, `end` exclusive; `24:00` = midnight). */
-export interface CallingWindow {
-  days: Weekday[];
-  start: string;
-  end: string;
-}
-
-export interface CampaignSchedule {
-  /** Not before this instant (null: as soon as it is started). */
-  startAt: string | null;
-  /** Used for targets whose contact has no time zone. */
-  timezone: string;
-  windows: CallingWindow[];
-}
-
-export interface RetryPolicy {
-  maxAttempts: number;
-  on: RetryableOutcome[];
-  delayMinutes: number;
-}
 
 /**
  * Why a campaign is paused: by its owner (`requested`), by the dialer at the tenant's monthly minutes cap
