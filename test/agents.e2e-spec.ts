@@ -223,6 +223,81 @@ describe('Agents (e2e)', () => {
     });
   });
 
+  describe('outbound settings', () => {
+    const outbound = {
+      language: 'es-ES',
+      maxCallDurationMs: 600_000,
+      endCallAfterSilenceMs: 30_000,
+      voicemail: { action: 'leave_message', text: 'Hola, le llamamos de la clínica: devuélvanos la llamada.' },
+    };
+
+    it('sends voicemail, max duration, language and silence to Retell, stores them and shows them in the agent and the list', async () => {
+      const user = await createUser(t.http);
+      const created = await createAgent(t.http, user, outbound);
+      expect(created).toMatchObject(outbound);
+      expect(latest(remoteAgent(created.retellAgentId).versions).config).toMatchObject({
+        language: 'es-ES',
+        max_call_duration_ms: 600_000,
+        end_call_after_silence_ms: 30_000,
+        voicemail_option: { action: { type: 'static_text', text: outbound.voicemail.text } },
+      });
+      const read = await t.http.get(`/agents/${created.id}`).set('authorization', user.bearer).expect(200);
+      expect(read.body).toMatchObject(outbound);
+      const listed = await t.http.get('/agents').set('authorization', user.bearer).expect(200);
+      expect(listed.body.items[0]).toMatchObject(outbound);
+    });
+
+    it('leaves Retell its defaults when unset (null in responses), and PATCH changes, resets (null) and keeps them', async () => {
+      const user = await createUser(t.http);
+      const created = await createAgent(t.http, user);
+      expect(created).toMatchObject({ language: null, maxCallDurationMs: null, endCallAfterSilenceMs: null, voicemail: null });
+      const config = () => latest(remoteAgent(created.retellAgentId).versions).config;
+      expect(config()).not.toHaveProperty('voicemail_option');
+
+      const hangup = await t.http.patch(`/agents/${created.id}`).set('authorization', user.bearer).send({ voicemail: { action: 'hangup' }, maxCallDurationMs: 120_000 }).expect(200);
+      expect(hangup.body).toMatchObject({ voicemail: { action: 'hangup' }, maxCallDurationMs: 120_000, language: null, isPublished: false });
+      expect(config()).toMatchObject({ voicemail_option: { action: { type: 'hangup' } }, max_call_duration_ms: 120_000, language: 'en-US', end_call_after_silence_ms: 600_000 });
+
+      const kept = await t.http.patch(`/agents/${created.id}`).set('authorization', user.bearer).send({ language: 'fr-CA' }).expect(200);
+      expect(kept.body).toMatchObject({ voicemail: { action: 'hangup' }, maxCallDurationMs: 120_000, language: 'fr-CA' });
+
+      const reset = await t.http.patch(`/agents/${created.id}`).set('authorization', user.bearer).send({ voicemail: null, maxCallDurationMs: null }).expect(200);
+      expect(reset.body).toMatchObject({ voicemail: null, maxCallDurationMs: null, language: 'fr-CA' });
+      expect(config()).toMatchObject({ voicemail_option: null, max_call_duration_ms: 3_600_000, language: 'fr-CA' });
+      const read = await t.http.get(`/agents/${created.id}`).set('authorization', user.bearer).expect(200);
+      expect(read.body).toMatchObject({ voicemail: null, maxCallDurationMs: null, language: 'fr-CA', endCallAfterSilenceMs: null });
+    });
+
+    it.each<[string, Json, string]>([
+      ['a language Retell lacks', { language: 'xx-XX' }, 'language'],
+      ['the deprecated multi', { language: 'multi' }, 'language'],
+      ['a call shorter than a minute', { maxCallDurationMs: 59_999 }, 'maxCallDurationMs'],
+      ['a call longer than two hours', { maxCallDurationMs: 7_200_001 }, 'maxCallDurationMs'],
+      ['a fractional duration', { maxCallDurationMs: 60_000.5 }, 'maxCallDurationMs'],
+      ['silence under 10 s', { endCallAfterSilenceMs: 9_999 }, 'endCallAfterSilenceMs'],
+      ['an unknown voicemail action', { voicemail: { action: 'sing' } }, 'voicemail.action'],
+      ['a message without text', { voicemail: { action: 'leave_message' } }, 'voicemail.text'],
+      ['a blank message', { voicemail: { action: 'leave_message', text: '  ' } }, 'voicemail.text'],
+      ['a message too long', { voicemail: { action: 'leave_message', text: 'x'.repeat(1001) } }, 'voicemail.text'],
+      ['text with hangup', { voicemail: { action: 'hangup', text: 'bye' } }, 'voicemail.text'],
+      ['an extra voicemail field', { voicemail: { action: 'hangup', detectionPrompt: 'x' } }, 'voicemail.detectionPrompt'],
+      ['a voicemail string', { voicemail: 'hangup' }, 'voicemail'],
+    ])('refuses %s with a 400 naming the field, on create and on PATCH, changing nothing', async (_case, fields, field) => {
+      const user = await createUser(t.http);
+      const agentsBefore = t.emulator.state.agents.size;
+      const refused = await t.http.post('/agents').set('authorization', user.bearer).send(agentBody(fields)).expect(400);
+      expect(refused.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(t.emulator.state.agents.size).toBe(agentsBefore);
+
+      const created = await createAgent(t.http, user);
+      const before = structuredClone(remoteAgent(created.retellAgentId).versions);
+      const patched = await t.http.patch(`/agents/${created.id}`).set('authorization', user.bearer).send(fields).expect(400);
+      expect(patched.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(remoteAgent(created.retellAgentId).versions).toEqual(before);
+      expect((await t.http.get(`/agents/${created.id}`).set('authorization', user.bearer).expect(200)).body).toEqual(created);
+    });
+  });
+
   describe('versioning', () => {
     it('publishes the draft; later edits make a new draft that the next publish freezes', async () => {
       const user = await createUser(t.http);

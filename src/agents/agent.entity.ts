@@ -3,6 +3,7 @@ import { Entity, Index, ManyToOne, Property } from '@mikro-orm/decorators/legacy
 import { BaseEntity } from '../common/base.entity.js';
 import { User } from '../users/user.entity.js';
 import { AgentRepository } from './agent.repository.js';
+import type { RetellLanguage, VoicemailSetting } from './outbound-settings.js';
 import type { PostCallAnalysis } from './post-call-analysis.js';
 
 /** The list is paged newest first by (created_at, id) within one owner: this index serves it in either direction. */
@@ -42,5 +43,22 @@ export class Agent extends BaseEntity {
   /** What Retell extracts after each call (`post_call_analysis_data` / `_model`), as the API takes it. */
   @Property({ type: 'json', nullable: true })
   postCallAnalysis?: PostCallAnalysis | null;
+
+  // Outbound settings, sent to Retell; null = Retell's default.
+  /** Retell's `language` (one locale). */
+  @Property({ type: 'string', length: 10, nullable: true })
+  language?: RetellLanguage | null;
+
+  /** Retell's `max_call_duration_ms`. */
+  @Property({ type: 'integer', nullable: true })
+  maxCallDurationMs?: number | null;
+
+  /** Retell's `end_call_after_silence_ms`. */
+  @Property({ type: 'integer', nullable: true })
+  endCallAfterSilenceMs?: number | null;
+
+  /** Retell's `voicemail_option`, as the API takes it (`{action:'hangup'}` or `{action:'leave_message', text}`). */
+  @Property({ type: 'json', nullable: true })
+  voicemail?: VoicemailSetting | null;
 }
 

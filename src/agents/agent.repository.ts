@@ -23,7 +23,22 @@ export function escapeLike(text: string): string {
 /** What a response shows of an agent, as plain values: an entity is one, so is a row read without hydration. */
 export type AgentRow = Pick<
   Agent,
-  'id' | 'name' | 'description' | 'voiceId' | 'isActive' | 'retellAgentId' | 'version' | 'publishedVersion' | 'isPublished' | 'postCallAnalysis' | 'createdAt' | 'updatedAt'
+  | 'id'
+  | 'name'
+  | 'description'
+  | 'voiceId'
+  | 'isActive'
+  | 'retellAgentId'
+  | 'version'
+  | 'publishedVersion'
+  | 'isPublished'
+  | 'postCallAnalysis'
+  | 'language'
+  | 'maxCallDurationMs'
+  | 'endCallAfterSilenceMs'
+  | 'voicemail'
+  | 'createdAt'
+  | 'updatedAt'
 >;
 
 /** GET /agents/:id: an agent with its LLM configuration and its tools (in the order they were added). */
@@ -43,6 +58,10 @@ interface AgentDetailRecord {
   version: number;
   publishedVersion: number | null;
   postCallAnalysis: Agent['postCallAnalysis'];
+  language: Agent['language'];
+  maxCallDurationMs: number | null;
+  endCallAfterSilenceMs: number | null;
+  voicemail: Agent['voicemail'];
   isPublished: boolean;
   createdAtMs: number;
   updatedAtMs: number;
@@ -66,7 +85,8 @@ const ms = (column: string) => `floor(extract(epoch from ${column}) * 1000)`;
 const AGENT_DETAIL_SQL = `
 select a.id, a.name, a.description, a.voice_id as "voiceId", a.is_active as "isActive", a.retell_agent_id as "retellAgentId",
        a.version, a.published_version as "publishedVersion", a.is_published as "isPublished",
-       a.post_call_analysis as "postCallAnalysis",
+       a.post_call_analysis as "postCallAnalysis", a.language, a.max_call_duration_ms as "maxCallDurationMs",
+       a.end_call_after_silence_ms as "endCallAfterSilenceMs", a.voicemail,
        ${ms('a.created_at')}::float8 as "createdAtMs", ${ms('a.updated_at')}::float8 as "updatedAtMs",
        l.model, l.s2s_model as "s2sModel", l.temperature, l.high_priority as "highPriority", l.general_prompt as "generalPrompt",
        l.begin_message as "beginMessage", l.mcps,
@@ -99,6 +119,10 @@ export class AgentRepository extends EntityRepository<Agent> {
         publishedVersion: row.publishedVersion,
         isPublished: row.isPublished,
         postCallAnalysis: row.postCallAnalysis,
+        language: row.language,
+        maxCallDurationMs: row.maxCallDurationMs,
+        endCallAfterSilenceMs: row.endCallAfterSilenceMs,
+        voicemail: row.voicemail,
         createdAt: new Date(row.createdAtMs),
         updatedAt: new Date(row.updatedAtMs),
       },

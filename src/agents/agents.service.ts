@@ -23,6 +23,7 @@ import { VoicesService } from '../voices/voices.service.js';
 import { Agent } from './agent.entity.js';
 import { AGENT_PAGES, type AgentDetailRow, AgentRepository } from './agent.repository.js';
 import type { CreateAgentDto, ListAgentsQueryDto, PostCallAnalysisDto, PublishAgentDto, UpdateAgentDto } from './dto/agent.dto.js';
+import { OUTBOUND_KEYS, storedVoicemail, toRetellOutbound, type OutboundSettings } from './outbound-settings.js';
 import { checkPostCallAnalysis, toRetellAnalysis, type PostCallAnalysis } from './post-call-analysis.js';
 
 export interface AgentWithParts {
@@ -42,6 +43,36 @@ function storedAnalysis(dto: PostCallAnalysisDto): PostCallAnalysis {
     ...(dto.model !== undefined && { model: dto.model }),
   };
 }
+
+type OutboundInput = Partial<{ [K in keyof OutboundSettings]: K extends 'voicemail' ? { action: string; text?: string } | null : OutboundSettings[K] | null }>;
+
+/** `leave_message` needs its text, `hangup` takes none (the DTO checks each field alone). */
+function checkOutbound(dto: OutboundInput, errors: FieldErrors): void {
+  const voicemail = dto.voicemail;
+  if (!voicemail) return;
+  if (voicemail.action === 'leave_message' && voicemail.text === undefined) errors.add('voicemail.text', 'is required when action is leave_message');
+  if (voicemail.action === 'hangup' && voicemail.text !== undefined) errors.add('voicemail.text', 'must be omitted when action is hangup');
+}
+
+/** The outbound settings after applying `dto` over `current` (undefined keeps, null resets to Retell's default). */
+function mergedOutbound(current: OutboundSettings, dto: OutboundInput): OutboundSettings {
+  const pick = <K extends Exclude<keyof OutboundSettings, 'voicemail'>>(key: K): OutboundSettings[K] => (dto[key] === undefined ? current[key] : (dto[key] as OutboundSettings[K]));
+  return {
+    language: pick('language'),
+    maxCallDurationMs: pick('maxCallDurationMs'),
+    endCallAfterSilenceMs: pick('endCallAfterSilenceMs'),
+    voicemail: dto.voicemail === undefined ? current.voicemail : dto.voicemail && storedVoicemail(dto.voicemail),
+  };
+}
+
+const outboundOf = (agent: Agent): OutboundSettings => ({
+  language: agent.language ?? null,
+  maxCallDurationMs: agent.maxCallDurationMs ?? null,
+  endCallAfterSilenceMs: agent.endCallAfterSilenceMs ?? null,
+  voicemail: agent.voicemail ?? null,
+});
+
+const NO_OUTBOUND: OutboundSettings = { language: null, maxCallDurationMs: null, endCallAfterSilenceMs: null, voicemail: null };
 
 /** A create sends only what is set (Retell keeps its defaults for the rest). */
 function withoutNulls<T extends object>(fields: T): Partial<T> {
@@ -88,8 +119,10 @@ export class AgentsService {
     const voiceProblem = await this.voices.voiceProblem(dto.voiceId);
     if (voiceProblem) errors.add('voiceId', voiceProblem);
     if (dto.postCallAnalysis !== undefined) checkPostCallAnalysis(dto.postCallAnalysis, 'postCallAnalysis', errors);
+    checkOutbound(dto, errors);
     if (!errors.empty) throw new ValidationFailedException(errors.toArray());
     const analysis = dto.postCallAnalysis ? storedAnalysis(dto.postCallAnalysis) : null;
+    const outbound = mergedOutbound(NO_OUTBOUND, dto);
 
     return this.gateway.withUndo(async (undo) => {
       const llm = await this.gateway.createLlm({ ...toRetellLlmFields(llmValues), general_tools: tools.map(toRetellTool) } as Retell.LlmCreateParams);
@@ -100,6 +133,7 @@ export class AgentsService {
         agent_name: dto.name,
         webhook_url: this.webhookUrl,
         ...(analysis && withoutNulls(toRetellAnalysis(analysis))),
+        ...toRetellOutbound(outbound, false),
       });
       undo.push(remote.undo);
 
@@ -113,6 +147,7 @@ export class AgentsService {
           version: remote.agent.version,
           isPublished: false,
           postCallAnalysis: analysis,
+          ...outbound,
         });
         const llmConfiguration = em.create(LlmConfiguration, { agent, retellLlmId: llm.llmId, ...llmValues });
         const toolRows = tools.map((tool) =>
@@ -148,21 +183,38 @@ export class AgentsService {
       if (problem) errors.add('voiceId', problem);
     }
     if (dto.postCallAnalysis) checkPostCallAnalysis(dto.postCallAnalysis, 'postCallAnalysis', errors);
+    checkOutbound(dto, errors);
     if (!errors.empty) throw new ValidationFailedException(errors.toArray());
     const analysis = dto.postCallAnalysis === undefined ? undefined : dto.postCallAnalysis && storedAnalysis(dto.postCallAnalysis);
+    const outboundChanged = OUTBOUND_KEYS.some((key) => dto[key] !== undefined);
     return this.leases.run(agentLease(id), () =>
       this.gateway.withUndo(async (undo) => {
         const agent = await this.agents.findFreshForOwner(ownerId, id);
         if (!agent) throw new ResourceNotFoundException('Agent');
         const name = dto.name ?? agent.name;
         const voiceId = dto.voiceId ?? agent.voiceId;
-        if (name !== agent.name || voiceId !== agent.voiceId || analysis !== undefined) {
-          const previous = { agent_name: agent.name, voice_id: agent.voiceId, webhook_url: this.webhookUrl, ...(analysis !== undefined && toRetellAnalysis(agent.postCallAnalysis ?? null)) };
-          const fields = { agent_name: name, voice_id: voiceId, webhook_url: this.webhookUrl, ...(analysis !== undefined && toRetellAnalysis(analysis)) };
+        const outbound = mergedOutbound(outboundOf(agent), dto);
+        if (name !== agent.name || voiceId !== agent.voiceId || analysis !== undefined || outboundChanged) {
+          // The outbound settings go as a whole (Retell's defaults spelled out), so the draft carries exactly ours.
+          const previous = {
+            agent_name: agent.name,
+            voice_id: agent.voiceId,
+            webhook_url: this.webhookUrl,
+            ...(analysis !== undefined && toRetellAnalysis(agent.postCallAnalysis ?? null)),
+            ...(outboundChanged && toRetellOutbound(outboundOf(agent), true)),
+          };
+          const fields = {
+            agent_name: name,
+            voice_id: voiceId,
+            webhook_url: this.webhookUrl,
+            ...(analysis !== undefined && toRetellAnalysis(analysis)),
+            ...(outboundChanged && toRetellOutbound(outbound, true)),
+          };
           const remote = await this.gateway.updateAgent(agent.retellAgentId, fields, previous);
           undo.push(remote.undo);
           Object.assign(agent, { name, voiceId, version: remote.agent.version, isPublished: false });
           if (analysis !== undefined) agent.postCallAnalysis = analysis;
+          if (outboundChanged) Object.assign(agent, outbound);
         }
         if (dto.description !== undefined) agent.description = dto.description;
         if (dto.isActive !== undefined) agent.isActive = dto.isActive;

@@ -812,6 +812,11 @@ export interface components {
             createdAt: string;
             /** @example Answers the main line of the Springfield office */
             description: string | null;
+            /**
+             * @description Silence after which the call ends (ms); null = Retell's default (600000).
+             * @example 30000
+             */
+            endCallAfterSilenceMs: number | null;
             /** @example 12 */
             id: number;
             /** @example true */
@@ -821,7 +826,18 @@ export interface components {
              * @example false
              */
             isPublished: boolean;
+            /**
+             * @description The agent's language; null = Retell's default (en-US).
+             * @example en-US
+             * @enum {string|null}
+             */
+            language: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
             llmConfiguration: components["schemas"]["LlmConfigurationResponseDto"];
+            /**
+             * @description Longest a call may last (ms); null = Retell's default (3600000).
+             * @example 600000
+             */
+            maxCallDurationMs: number | null;
             /** @example Front desk */
             name: string;
             /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
@@ -846,6 +862,8 @@ export interface components {
             version: number;
             /** @example 11labs-Adrian */
             voiceId: string;
+            /** @description What to do on reaching voicemail; null = no voicemail detection (Retell's default). */
+            voicemail: components["schemas"]["VoicemailDto"] | null;
         };
         AgentPageDto: {
             items: components["schemas"]["AgentResponseDto"][];
@@ -857,6 +875,11 @@ export interface components {
             createdAt: string;
             /** @example Answers the main line of the Springfield office */
             description: string | null;
+            /**
+             * @description Silence after which the call ends (ms); null = Retell's default (600000).
+             * @example 30000
+             */
+            endCallAfterSilenceMs: number | null;
             /** @example 12 */
             id: number;
             /** @example true */
@@ -866,6 +889,17 @@ export interface components {
              * @example false
              */
             isPublished: boolean;
+            /**
+             * @description The agent's language; null = Retell's default (en-US).
+             * @example en-US
+             * @enum {string|null}
+             */
+            language: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
+            /**
+             * @description Longest a call may last (ms); null = Retell's default (3600000).
+             * @example 600000
+             */
+            maxCallDurationMs: number | null;
             /** @example Front desk */
             name: string;
             /** @description What Retell extracts after each call; null when only Retell's defaults apply. */
@@ -889,6 +923,8 @@ export interface components {
             version: number;
             /** @example 11labs-Adrian */
             voiceId: string;
+            /** @description What to do on reaching voicemail; null = no voicemail detection (Retell's default). */
+            voicemail: components["schemas"]["VoicemailDto"] | null;
         };
         AgentToolPageDto: {
             items: components["schemas"]["AgentToolResponseDto"][];
@@ -1487,6 +1523,8 @@ export interface components {
              * @example Answers the main line of the Springfield office
              */
             description?: string | null;
+            /** @enum {string|null} */
+            language?: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
             /** @description The Retell LLM the agent runs on. */
             llmConfiguration: components["schemas"]["CreateLlmConfigurationDto"];
             /**
@@ -1514,6 +1552,13 @@ export interface components {
              * @example 11labs-Adrian
              */
             voiceId: string;
+            /**
+             * @example {
+             *       "action": "leave_message",
+             *       "text": "Hi, this is Ava from Springfield Dental: please call us back at 555-0100."
+             *     }
+             */
+            voicemail?: components["schemas"]["VoicemailDto"] | null;
         };
         CreateAgentToolDto: {
             /**
@@ -2245,6 +2290,8 @@ export interface components {
              * @example true
              */
             isActive?: boolean;
+            /** @enum {string|null} */
+            language?: "en-US" | "en-IN" | "en-GB" | "en-AU" | "en-NZ" | "de-DE" | "es-ES" | "es-419" | "hi-IN" | "fr-FR" | "fr-CA" | "ja-JP" | "pt-PT" | "pt-BR" | "zh-CN" | "ru-RU" | "it-IT" | "ko-KR" | "nl-NL" | "nl-BE" | "pl-PL" | "tr-TR" | "vi-VN" | "ro-RO" | "bg-BG" | "ca-ES" | "th-TH" | "da-DK" | "fi-FI" | "el-GR" | "hu-HU" | "id-ID" | "no-NO" | "sk-SK" | "sv-SE" | "lt-LT" | "lv-LV" | "cs-CZ" | "ms-MY" | "af-ZA" | "ar-SA" | "az-AZ" | "bs-BA" | "cy-GB" | "fa-IR" | "fil-PH" | "gl-ES" | "he-IL" | "hr-HR" | "hy-AM" | "is-IS" | "kk-KZ" | "kn-IN" | "mk-MK" | "mr-IN" | "ne-NP" | "sl-SI" | "sr-RS" | "sw-KE" | "ta-IN" | "ur-IN" | "yue-CN" | "uk-UA" | null;
             /** @example Front desk (after hours) */
             name?: string;
             /**
@@ -2267,6 +2314,13 @@ export interface components {
             postCallAnalysis?: components["schemas"]["PostCallAnalysisDto"] | null;
             /** @example openai-Nova */
             voiceId?: string;
+            /**
+             * @example {
+             *       "action": "leave_message",
+             *       "text": "Hi, this is Ava from Springfield Dental: please call us back at 555-0100."
+             *     }
+             */
+            voicemail?: components["schemas"]["VoicemailDto"] | null;
         };
         UpdateAgentToolDto: {
             /**
@@ -2486,6 +2540,19 @@ export interface components {
             voiceId: string;
             /** @example Adrian */
             voiceName: string;
+        };
+        VoicemailDto: {
+            /**
+             * @description `hangup`, or `leave_message` (speaks `text`, then hangs up).
+             * @example leave_message
+             * @enum {string}
+             */
+            action: "hangup" | "leave_message";
+            /**
+             * @description Required with `leave_message`, not allowed with `hangup`.
+             * @example Hi, this is Ava from Springfield Dental: please call us back at 555-0100.
+             */
+            text?: string;
         };
         WebCallResponseDto: {
             /** @description Pass to Retell's web client SDK to join the call. */
@@ -5151,9 +5218,9 @@ export interface operations {
                      * @example {
                      *       "details": [
                      *         {
-                     *           "field": "name",
+                     *           "field": "language",
                      *           "messages": [
-                     *             "name must be a string"
+                     *             "language must be a string"
                      *           ]
                      *         }
                      *       ],

@@ -272,4 +272,42 @@ describe('RetellEmulator errors, paths and pagination', () => {
       expect(agents).toMatchObject({ has_more: false, items: [{ agent_id: agent.agent_id }] });
     });
   });
+  describe('outbound agent settings', () => {
+    const engine = async () => ({ type: 'retell-llm' as const, llm_id: (await client.llm.create({})).llm_id });
+
+    it('stores voicemail_option, language, max_call_duration_ms and end_call_after_silence_ms as sent', async () => {
+      const agent = await client.agent.create({
+        response_engine: await engine(),
+        voice_id: 'retell-Cimo',
+        language: 'es-ES',
+        max_call_duration_ms: 600_000,
+        end_call_after_silence_ms: 20_000,
+        voicemail_option: { action: { type: 'static_text', text: 'Please call us back.' } },
+      });
+      expect(agent).toMatchObject({ language: 'es-ES', max_call_duration_ms: 600_000, end_call_after_silence_ms: 20_000, voicemail_option: { action: { type: 'static_text', text: 'Please call us back.' } } });
+      const updated = await client.agent.update(agent.agent_id, { voicemail_option: { action: { type: 'hangup' } }, language: 'en-GB' });
+      expect(updated).toMatchObject({ language: 'en-GB', voicemail_option: { action: { type: 'hangup' } } });
+      await expect(client.agent.update(agent.agent_id, { voicemail_option: null })).resolves.toMatchObject({ voicemail_option: null });
+    });
+
+    it('refuses values outside Retell\'s ranges and shapes with 400', async () => {
+      const llm = await engine();
+      const bad: Array<Record<string, unknown>> = [
+        { language: 'xx-XX' },
+        { language: ['en-US', 'multi'] },
+        { max_call_duration_ms: 59_999 },
+        { max_call_duration_ms: 7_200_001 },
+        { end_call_after_silence_ms: 9_999 },
+        { voicemail_option: { action: { type: 'static_text' } } },
+        { voicemail_option: { action: { type: 'sing' } } },
+        { voicemail_option: {} },
+        { voicemail_option: 'hangup' },
+      ];
+      for (const fields of bad) {
+        const response = await raw('POST', '/create-agent', JSON.stringify({ response_engine: llm, voice_id: 'retell-Cimo', ...fields }));
+        expect({ fields, status: response.status }).toEqual({ fields, status: 400 });
+      }
+      expect(harness.emulator.state.agents.size).toBe(0);
+    });
+  });
 });

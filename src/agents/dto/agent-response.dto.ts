@@ -5,9 +5,10 @@ import { PageOf } from '../../common/pagination/page.dto.js';
 import { LlmConfigurationResponseDto } from '../../llm-configurations/dto/llm-configuration-response.dto.js';
 import type { LlmConfigurationRow } from '../../llm-configurations/llm-configuration.repository.js';
 import type { AgentRow } from '../agent.repository.js';
-import { PostCallAnalysisDto } from './agent.dto.js';
+import { RETELL_LANGUAGES } from '../outbound-settings.js';
+import { PostCallAnalysisDto, VoicemailDto } from './agent.dto.js';
 
-@ApiExtraModels(PostCallAnalysisDto)
+@ApiExtraModels(PostCallAnalysisDto, VoicemailDto)
 export class AgentResponseDto {
   /** @example 12 */
   id: number;
@@ -31,6 +32,16 @@ export class AgentResponseDto {
   // Written out without `type: object`: next to it, `nullable` would not admit null under JSON Schema's allOf.
   @ApiProperty({ allOf: [{ $ref: getSchemaPath(PostCallAnalysisDto) }], nullable: true })
   postCallAnalysis: PostCallAnalysisDto | null;
+  /** The agent's language; null = Retell's default (en-US). @example "en-US" */
+  @ApiProperty({ enum: RETELL_LANGUAGES, nullable: true, type: String })
+  language: string | null;
+  /** Longest a call may last (ms); null = Retell's default (3600000). @example 600000 */
+  maxCallDurationMs: number | null;
+  /** Silence after which the call ends (ms); null = Retell's default (600000). @example 30000 */
+  endCallAfterSilenceMs: number | null;
+  /** What to do on reaching voicemail; null = no voicemail detection (Retell's default). */
+  @ApiProperty({ allOf: [{ $ref: getSchemaPath(VoicemailDto) }], nullable: true })
+  voicemail: VoicemailDto | null;
   createdAt: Date;
   updatedAt: Date;
 
@@ -46,6 +57,10 @@ export class AgentResponseDto {
       publishedVersion: agent.publishedVersion ?? null,
       isPublished: agent.isPublished,
       postCallAnalysis: agent.postCallAnalysis ?? null,
+      language: agent.language ?? null,
+      maxCallDurationMs: agent.maxCallDurationMs ?? null,
+      endCallAfterSilenceMs: agent.endCallAfterSilenceMs ?? null,
+      voicemail: agent.voicemail ?? null,
       createdAt: agent.createdAt,
       updatedAt: agent.updatedAt,
     };

@@ -5,11 +5,15 @@ import {
   IsArray,
   IsBoolean,
   IsDefined,
+  IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -19,6 +23,68 @@ import { PageQueryDto } from '../../common/pagination/page.dto.js';
 import { MAX_ANALYSIS_FIELDS, POST_CALL_ANALYSIS_MODELS, type PostCallAnalysisType } from '../post-call-analysis.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { CreateLlmConfigurationDto } from '../../llm-configurations/dto/llm-configuration.dto.js';
+import {
+  END_CALL_AFTER_SILENCE_MS,
+  MAX_CALL_DURATION_MS,
+  RETELL_LANGUAGES,
+  VOICEMAIL_ACTIONS,
+  VOICEMAIL_TEXT_MAX,
+  type RetellLanguage,
+} from '../outbound-settings.js';
+
+/** What the agent does when an outbound call reaches voicemail (Retell's `voicemail_option`). */
+export class VoicemailDto {
+  /** `hangup`, or `leave_message` (speaks `text`, then hangs up). @example "leave_message" */
+  @IsIn(VOICEMAIL_ACTIONS)
+  @ApiProperty({ enum: VOICEMAIL_ACTIONS })
+  action: (typeof VOICEMAIL_ACTIONS)[number];
+
+  /** Required with `leave_message`, not allowed with `hangup`. @example "Hi, this is Ava from Springfield Dental: please call us back at 555-0100." */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(VOICEMAIL_TEXT_MAX)
+  @Matches(/\S/, { message: 'must not be blank' })
+  text?: string;
+}
+
+/**
+ * The settings outbound calling needs, sent to Retell; each one unset (or null) keeps Retell's default. Shared by
+ * create and update (where null resets to Retell's default).
+ */
+class OutboundSettingsDto {
+  /** The language the agent speaks and understands (one of Retell's locales; Retell's default en-US). @example "en-US" */
+  @IsOptional()
+  @IsIn(RETELL_LANGUAGES)
+  @ApiPropertyOptional({ enum: RETELL_LANGUAGES, nullable: true })
+  language?: RetellLanguage | null;
+
+  /** Longest a call may last, in ms: 60000 (1 min) to 7200000 (2 h); Retell's default 3600000. @example 600000 */
+  @IsOptional()
+  @IsInt()
+  @Min(MAX_CALL_DURATION_MS.min)
+  @Max(MAX_CALL_DURATION_MS.max)
+  maxCallDurationMs?: number | null;
+
+  /** End the call when the other side stays silent this long after the agent spoke, in ms: 10000 to 7200000; Retell's default 600000. @example 30000 */
+  @IsOptional()
+  @IsInt()
+  @Min(END_CALL_AFTER_SILENCE_MS.min)
+  @Max(END_CALL_AFTER_SILENCE_MS.max)
+  endCallAfterSilenceMs?: number | null;
+
+  /** On reaching voicemail: hang up or leave a message. Unset or null: no voicemail detection (Retell's default). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => VoicemailDto)
+  @ApiPropertyOptional({
+    type: VoicemailDto,
+    nullable: true,
+    example: { action: 'leave_message', text: 'Hi, this is Ava from Springfield Dental: please call us back at 555-0100.' },
+  })
+  voicemail?: VoicemailDto | null;
+}
 
 /** One value Retell extracts from each call, under `analysis.custom_analysis_data[name]`. */
 export class PostCallAnalysisFieldDto {
@@ -43,7 +109,7 @@ export class PostCallAnalysisDto {
   model?: string;
 }
 
-export class CreateAgentDto {
+export class CreateAgentDto extends OutboundSettingsDto {
   /** Shown in lists and sent to Retell as `agent_name`. @example "Front desk" */
   @IsString()
   @MinLength(1)
@@ -87,10 +153,11 @@ export class CreateAgentDto {
 }
 
 /**
- * `name` and `voiceId` go to Retell (onto the agent's draft); `description` and `isActive` are ours only.
+ * `name`, `voiceId`, the post-call analysis and the outbound settings go to Retell (onto the agent's draft);
+ * `description` and `isActive` are ours only.
  * Written out instead of `PartialType(...)`: that would let `null` through for the NOT NULL columns.
  */
-export class UpdateAgentDto {
+export class UpdateAgentDto extends OutboundSettingsDto {
   /** @example "Front desk (after hours)" */
   @IsOmittable()
   @IsString()

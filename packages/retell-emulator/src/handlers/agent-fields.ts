@@ -77,12 +77,39 @@ export const AGENT_DEFAULTS: JsonObject = {
 /** Read-only in responses; a client echoing a fetched agent back must not be able to overwrite them. */
 export const SERVER_FIELDS = ['agent_id', 'version', 'is_published', 'base_version', 'last_modification_timestamp', 'version_title', 'version_description'];
 
-/** `language` is one locale (`en-US`), a list of them, or the legacy `multi`; the locale list itself drifts, so only the shape is checked. */
+/** Retell's `Language` enum (OpenAPI rev 2026-10-04, the same 63 locales as retell-sdk 5.66.1). */
+export const RETELL_LANGUAGES: ReadonlySet<string> = new Set(
+  ('en-US en-IN en-GB en-AU en-NZ de-DE es-ES es-419 hi-IN fr-FR fr-CA ja-JP pt-PT pt-BR zh-CN ru-RU it-IT ko-KR nl-NL nl-BE ' +
+    'pl-PL tr-TR vi-VN ro-RO bg-BG ca-ES th-TH da-DK fi-FI el-GR hu-HU id-ID no-NO sk-SK sv-SE lt-LT lv-LV cs-CZ ms-MY af-ZA ' +
+    'ar-SA az-AZ bs-BA cy-GB fa-IR fil-PH gl-ES he-IL hr-HR hy-AM is-IS kk-KZ kn-IN mk-MK mr-IN ne-NP sl-SI sr-RS sw-KE ta-IN ' +
+    'ur-IN yue-CN uk-UA').split(' '),
+);
+
+/** `language` is one of Retell's locales, a non-empty list of them, or the deprecated scalar `multi` (never inside the list). */
 export function checkLanguage(value: unknown): void {
-  const isLocale = (item: unknown): boolean => typeof item === 'string' && /^[a-z]{2,3}-[A-Za-z0-9]{2,4}$/.test(item);
+  const isLocale = (item: unknown): boolean => typeof item === 'string' && RETELL_LANGUAGES.has(item);
   if (value === undefined || value === 'multi' || isLocale(value)) return;
   if (Array.isArray(value) && value.length > 0 && value.every(isLocale)) return;
-  throw badRequest('language must be a locale such as en-US, a list of locales, or "multi".');
+  throw badRequest('language must be one of Retell\'s locales (such as en-US), a list of them, or "multi".');
+}
+
+/**
+ * `voicemail_option`: null (no detection) or `{action, detection_prompt?}`, where `action` is `{type:'hangup'}`,
+ * `{type:'static_text'|'prompt', text}` or `{type:'bridge_transfer', …}` (OpenAPI `VoicemailAction`).
+ */
+export function checkVoicemailOption(value: unknown): void {
+  if (value === undefined || value === null) return;
+  const fail = (why: string): never => {
+    throw badRequest(`voicemail_option ${why}.`);
+  };
+  if (typeof value !== 'object' || Array.isArray(value)) fail('must be an object or null');
+  const { action, detection_prompt: prompt } = value as JsonObject;
+  if (prompt !== undefined && prompt !== null && (typeof prompt !== 'string' || prompt.length > 2000)) fail('detection_prompt must be a string of at most 2000 characters');
+  if (typeof action !== 'object' || action === null || Array.isArray(action)) return fail('needs an action');
+  const { type, text } = action as JsonObject;
+  if (type === 'hangup' || type === 'bridge_transfer') return;
+  if (type !== 'static_text' && type !== 'prompt') fail('action.type must be hangup, static_text, prompt or bridge_transfer');
+  if (typeof text !== 'string') fail(`action.text is required for ${String(type)}`);
 }
 
 export function checkVoice(voiceId: unknown, field: string): void {

@@ -15,7 +15,7 @@ import {
   resolveVersion,
   type Version,
 } from '../versioning.js';
-import { AGENT_DEFAULTS, AGENT_RULES, checkLanguage, checkVoice, SERVER_FIELDS, WEBHOOK_EVENTS } from './agent-fields.js';
+import { AGENT_DEFAULTS, AGENT_RULES, checkLanguage, checkVoice, checkVoicemailOption, SERVER_FIELDS, WEBHOOK_EVENTS } from './agent-fields.js';
 import type { HandlerContext } from './context.js';
 
 export function agentRoutes(ctx: HandlerContext): Route[] {
@@ -57,6 +57,7 @@ export function agentRoutes(ctx: HandlerContext): Route[] {
     checkVoice(body.voice_id, 'voice_id');
     if (Array.isArray(body.fallback_voice_ids)) body.fallback_voice_ids.forEach((id) => checkVoice(id, 'fallback_voice_ids'));
     checkLanguage(body.language);
+    checkVoicemailOption(body.voicemail_option);
     checkHttpUrl(body.webhook_url, 'webhook_url');
     if (Array.isArray(body.webhook_events) && !body.webhook_events.every((e) => WEBHOOK_EVENTS.includes(e))) {
       throw badRequest(`webhook_events may only contain ${WEBHOOK_EVENTS.join(', ')}.`);
