@@ -21,6 +21,10 @@ import { CampaignsService } from './campaigns.service.js';
 
 /** At most this many dials are started by one pass of one instance (the rest wait for the next pass). */
 const MAX_DIALS_PER_PASS = 50;
+/** At most this many dials of one instance wait for Retell at once. */
+const MAX_DIALS_IN_FLIGHT = 200;
+/** While campaigns wait for lines, how often the dialer looks again (lines free up as calls end). */
+const BUSY_INTERVAL_MS = 25;
 /** Targets looked at per claim: the first one inside its window is dialled, the others are deferred or skipped. */
 const CLAIM_SCAN = 25;
 const SETTLE_BATCH = 500;
@@ -76,6 +80,10 @@ export class CampaignDialer implements BackgroundLoop {
   private current: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
+  /** Dials started by this instance and not finished: not awaited by the pass (so it goes on), awaited by stop(). */
+  private readonly dials = new Set<Promise<void>>();
+  /** Whether the last pass saw running campaigns waiting for lines or calls under way. */
+  private busy = false;
 
   constructor(
     jobs: JobsService,
@@ -102,6 +110,7 @@ export class CampaignDialer implements BackgroundLoop {
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
     await this.current;
+    await Promise.allSettled([...this.dials]);
   }
 
   private async loop(): Promise<void> {
@@ -113,9 +122,10 @@ export class CampaignDialer implements BackgroundLoop {
         if (this.running) this.logger.error({ msg: 'dialer pass failed; retrying', error: (error as Error).message });
       }
       if (work === 0 && this.running) {
+        const wait = this.busy ? Math.min(BUSY_INTERVAL_MS, this.config.dialerIntervalMs) : this.config.dialerIntervalMs;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
-          this.timer = setTimeout(resolve, this.config.dialerIntervalMs);
+          this.timer = setTimeout(resolve, wait);
         });
       }
     }
@@ -138,6 +148,9 @@ export class CampaignDialer implements BackgroundLoop {
 
   private async activateScheduled(): Promise<number> {
     const now = this.clock.now().toISOString();
+    // A plain read first: most passes find nothing, and then open no transaction.
+    const due = await sql(this.em.fork(), `select 1 from campaigns where status = 'scheduled' and (schedule->>'startAt')::timestamptz <= ?::timestamptz limit 1`, [now]);
+    if (due.length === 0) return 0;
     return this.em.fork().transactional(async (em) => {
       const rows = await sql<{ id: number; user_id: number }>(
         em,
@@ -155,6 +168,13 @@ export class CampaignDialer implements BackgroundLoop {
 
   private async settle(): Promise<number> {
     const now = this.clock.now();
+    const finished = await sql(
+      this.em.fork(),
+      `select 1 from campaign_targets t join calls c on c.id = t.call_id
+        where t.status = 'dialling' and c.status in (select jsonb_array_elements_text(?::jsonb)) limit 1`,
+      [JSON.stringify(FINAL_CALL_STATUSES)],
+    );
+    if (finished.length === 0) return 0;
     return this.em.fork().transactional(async (em) => {
       const rows = await sql<{
         id: number;
@@ -267,9 +287,6 @@ export class CampaignDialer implements BackgroundLoop {
   // ---- 4. free lines → dials, fairly between tenants -------------------------------------------------------------
 
   private async dispatch(): Promise<number> {
-    const usage = await this.slots.usage();
-    const free = Math.min(usage.workspaceLimit - usage.workspaceLive, MAX_DIALS_PER_PASS);
-    if (free <= 0) return 0;
     const now = this.clock.now().toISOString();
     const rows = await sql<{ id: number; user_id: number; max_concurrency: number | null; live: number; due: number; last_dialled_at: Date | null }>(
       this.em.fork(),
@@ -280,6 +297,11 @@ export class CampaignDialer implements BackgroundLoop {
          from campaigns k where k.status = 'running'`,
       [now, MAX_DIALS_PER_PASS],
     );
+    this.busy = rows.some((row) => row.due > 0 || row.live > 0);
+    if (!rows.some((row) => row.due > 0)) return 0;
+    const usage = await this.slots.usage();
+    const free = Math.min(usage.workspaceLimit - usage.workspaceLive, MAX_DIALS_PER_PASS, MAX_DIALS_IN_FLIGHT - this.dials.size);
+    if (free <= 0) return 0;
     const plan = planRound(
       rows.map((row) => ({
         id: row.id,
@@ -291,16 +313,19 @@ export class CampaignDialer implements BackgroundLoop {
       free,
     );
     if (plan.length === 0) return 0;
+    // The round's lines per campaign; each campaign's share is claimed in ONE transaction (its row lock serialises
+    // claims, so one per line would queue them), the campaigns side by side.
+    const shares = new Map<number, { campaign: DueCampaign; lines: number }>();
+    for (const campaign of plan) {
+      const share = shares.get(campaign.id) ?? { campaign, lines: 0 };
+      share.lines++;
+      shares.set(campaign.id, share);
+    }
     const stoppedUsers = new Set<number>();
-    let workspaceFull = false;
     const results = await Promise.all(
-      plan.map(async (campaign) => {
-        if (workspaceFull || stoppedUsers.has(campaign.userId)) return 0;
+      [...shares.values()].map(async ({ campaign, lines }) => {
         try {
-          return await this.dialNext(campaign, (reason) => {
-            if (reason === 'workspace_concurrency') workspaceFull = true;
-            else stoppedUsers.add(campaign.userId);
-          });
+          return await this.dialShare(campaign, lines, stoppedUsers);
         } catch (error) {
           this.logger.error({ msg: 'campaign dial failed', campaignId: campaign.id, error: (error as Error).message });
           return 0;
@@ -310,37 +335,50 @@ export class CampaignDialer implements BackgroundLoop {
     return results.reduce((a, b) => a + b, 0);
   }
 
-  /** Takes a line, claims the campaign's next due target in its window (writing the attempt), then dials it. */
-  private async dialNext(campaign: DueCampaign, refused: (reason: string) => void): Promise<number> {
-    const acquired = await this.slots.acquire(campaign.userId, { campaignId: campaign.id });
-    if ('refused' in acquired) {
-      refused(acquired.refused.reason);
-      if (acquired.refused.reason === 'minutes_cap') return this.pauseAll(campaign.userId, 'minutes_cap');
-      return 0;
+  /**
+   * Takes up to `lines` lines (DialSlots: the tenant's quota, the workspace, the minutes cap), claims as many of the
+   * campaign's due targets in their windows (writing their attempts), gives back the lines it could not use, then
+   * starts the dials without waiting for them: the pass goes on while Retell answers.
+   */
+  private async dialShare(campaign: DueCampaign, lines: number, stoppedUsers: Set<number>): Promise<number> {
+    const slots: DialSlot[] = [];
+    while (slots.length < lines && !stoppedUsers.has(campaign.userId)) {
+      const acquired = await this.slots.acquire(campaign.userId, { campaignId: campaign.id });
+      if ('slot' in acquired) {
+        slots.push(acquired.slot);
+        continue;
+      }
+      stoppedUsers.add(campaign.userId);
+      if (acquired.refused.reason === 'minutes_cap') {
+        await Promise.all(slots.map((slot) => this.slots.release(slot)));
+        return this.pauseAll(campaign.userId, 'minutes_cap');
+      }
     }
-    const slot = acquired.slot;
-    let claimed: { attempt: Attempt | null; work: number };
+    if (slots.length === 0) return 0;
+    let claimed: { attempts: Attempt[]; work: number };
     try {
-      claimed = await this.claim(campaign.id, slot);
+      claimed = await this.claim(campaign.id, slots);
     } catch (error) {
-      await this.slots.release(slot);
+      await Promise.all(slots.map((slot) => this.slots.release(slot)));
       throw error;
     }
-    if (!claimed.attempt) {
-      await this.slots.release(slot);
-      return claimed.work;
+    await Promise.all(slots.slice(claimed.attempts.length).map((slot) => this.slots.release(slot)));
+    for (const attempt of claimed.attempts) {
+      const dial = RequestContext.create(this.em.fork(), () => this.dial(attempt))
+        .catch((error: Error) => this.logger.error({ msg: 'campaign dial failed; its lease reconciles it', targetId: attempt.targetId, error: error.message }))
+        .finally(() => this.dials.delete(dial));
+      this.dials.add(dial);
     }
-    await this.dial(claimed.attempt);
-    return claimed.work + 1;
+    return claimed.work + claimed.attempts.length;
   }
 
   /**
    * In one short transaction, under a lock on the campaign row (so `maxConcurrency` holds across instances): the
    * campaign's due targets in order; do-not-call and deleted contacts are skipped, targets outside their window get
-   * `next_attempt_at` = the window's next opening, and the first one inside its window gets its attempt written —
-   * number, idempotency key, slot, lease — before any dial.
+   * `next_attempt_at` = the window's next opening, and the first ones inside their window (one per slot, within the
+   * campaign's room) get their attempts written — number, idempotency key, slot, lease — before any dial.
    */
-  private async claim(campaignId: number, slot: DialSlot): Promise<{ attempt: Attempt | null; work: number }> {
+  private async claim(campaignId: number, slots: DialSlot[]): Promise<{ attempts: Attempt[]; work: number }> {
     const now = this.clock.now();
     const at = now.toISOString();
     return this.em.fork().transactional(async (em) => {
@@ -349,10 +387,12 @@ export class CampaignDialer implements BackgroundLoop {
         `select user_id, agent_id, status, max_concurrency, from_number, schedule, dynamic_variables from campaigns where id = ? for update`,
         [campaignId],
       );
-      if (!campaign || campaign.status !== 'running') return { attempt: null, work: 0 };
+      if (!campaign || campaign.status !== 'running') return { attempts: [], work: 0 };
+      let room = slots.length;
       if (campaign.max_concurrency !== null) {
         const [{ live }] = (await sql<{ live: number }>(em, `select count(*)::int as live from campaign_targets where campaign_id = ? and status = 'dialling'`, [campaignId])) as [{ live: number }];
-        if (live >= campaign.max_concurrency) return { attempt: null, work: 0 };
+        room = Math.min(room, campaign.max_concurrency - live);
+        if (room <= 0) return { attempts: [], work: 0 };
       }
       const candidates = await sql<{ id: number; attempts: number; contact_id: number | null; phone_number: string | null; timezone: string | null; dynamic_variables: Record<string, string> | null; do_not_call: boolean | null }>(
         em,
@@ -360,12 +400,13 @@ export class CampaignDialer implements BackgroundLoop {
            from campaign_targets t left join contacts ct on ct.id = t.contact_id
           where t.campaign_id = ? and t.status = 'pending' and t.next_attempt_at <= ?
           order by t.next_attempt_at, t.id limit ? for update of t skip locked`,
-        [campaignId, at, CLAIM_SCAN],
+        [campaignId, at, room + CLAIM_SCAN],
       );
       const skipped: Array<{ id: number; outcome: TargetOutcome }> = [];
       const deferred: Array<{ id: number; next_attempt_at: string }> = [];
-      let chosen: (typeof candidates)[number] | undefined;
+      const chosen: Array<(typeof candidates)[number]> = [];
       for (const target of candidates) {
+        if (chosen.length >= room) break;
         if (target.contact_id === null) {
           skipped.push({ id: target.id, outcome: 'contact_deleted' });
           continue;
@@ -380,8 +421,7 @@ export class CampaignDialer implements BackgroundLoop {
           deferred.push({ id: target.id, next_attempt_at: (opens ?? new Date(now.getTime() + 86_400_000)).toISOString() });
           continue;
         }
-        chosen = target;
-        break;
+        chosen.push(target);
       }
       if (skipped.length > 0) {
         await sql(
@@ -400,30 +440,32 @@ export class CampaignDialer implements BackgroundLoop {
         );
       }
       const work = skipped.length + deferred.length;
-      if (!chosen) return { attempt: null, work };
+      if (chosen.length === 0) return { attempts: [], work };
+      const leaseUntil = new Date(Date.now() + this.config.dialerLeaseSeconds * 1000).toISOString();
       // Retell: 5–255 of [A-Za-z0-9_-], kept an hour; a new key for each attempt.
-      const key = `c${campaignId}-t${chosen.id}-${randomUUID()}`;
+      const attempts = chosen.map((target, i) => ({ target, slot: slots[i]!, key: `c${campaignId}-t${target.id}-${randomUUID()}` }));
       await sql(
         em,
-        `update campaign_targets set status = 'dialling', attempts = attempts + 1, attempt_key = ?, slot_id = ?, lease_until = ?,
-                call_id = null, updated_at = ? where id = ?`,
-        [key, slot.id, new Date(Date.now() + this.config.dialerLeaseSeconds * 1000).toISOString(), at, chosen.id],
+        `update campaign_targets t set status = 'dialling', attempts = t.attempts + 1, attempt_key = v.key, slot_id = v.slot_id,
+                lease_until = ?, call_id = null, updated_at = ?
+           from jsonb_to_recordset(?::jsonb) as v(id int, key text, slot_id int) where t.id = v.id`,
+        [leaseUntil, at, JSON.stringify(attempts.map(({ target, slot, key }) => ({ id: target.id, key, slot_id: slot.id })))],
       );
       await sql(em, `update campaigns set last_dialled_at = ? where id = ?`, [new Date().toISOString(), campaignId]);
       return {
         work,
-        attempt: {
-          targetId: chosen.id,
+        attempts: attempts.map(({ target, slot, key }) => ({
+          targetId: target.id,
           campaignId,
           userId: campaign.user_id,
           agentId: campaign.agent_id,
-          attempt: chosen.attempts + 1,
+          attempt: target.attempts + 1,
           key,
           slot,
-          toNumber: chosen.phone_number!,
+          toNumber: target.phone_number!,
           fromNumber: campaign.from_number,
-          variables: mergeVariables(campaign.dynamic_variables, chosen.dynamic_variables),
-        },
+          variables: mergeVariables(campaign.dynamic_variables, target.dynamic_variables),
+        })),
       };
     });
   }
@@ -530,14 +572,15 @@ export class CampaignDialer implements BackgroundLoop {
 
   private async complete(): Promise<number> {
     const now = this.clock.now().toISOString();
+    const finished = `k.status = 'running'
+            and not exists (select 1 from campaign_targets t where t.campaign_id = k.id and t.status = 'pending')
+            and not exists (select 1 from campaign_targets t where t.campaign_id = k.id and t.status = 'dialling')`;
+    // A plain read first: most passes find nothing, and then open no transaction.
+    if ((await sql(this.em.fork(), `select 1 from campaigns k where ${finished} limit 1`, [])).length === 0) return 0;
     return this.em.fork().transactional(async (em) => {
       const rows = await sql<{ id: number; user_id: number }>(
         em,
-        `update campaigns k set status = 'completed', completed_at = ?, updated_at = ?
-          where k.status = 'running'
-            and not exists (select 1 from campaign_targets t where t.campaign_id = k.id and t.status = 'pending')
-            and not exists (select 1 from campaign_targets t where t.campaign_id = k.id and t.status = 'dialling')
-          returning id, user_id`,
+        `update campaigns k set status = 'completed', completed_at = ?, updated_at = ? where ${finished} returning id, user_id`,
         [now, now],
       );
       for (const row of rows) await this.recordEvent(em, row.user_id, row.id, 'campaign.completed');
