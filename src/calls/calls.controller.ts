@@ -16,6 +16,13 @@ import {
   WebCallResponseDto,
 } from './dto/call.dto.js';
 
+/** The 429s of a call create, told apart by `code`; nothing is dialled for any of them. */
+const CALL_REFUSALS = (what: string) =>
+  `Nothing was dialled; retry after \`retryAfterSeconds\` (also the \`retry-after\` header). No \`code\`: the per-minute ${what} cap. ` +
+  '`code: user_concurrency`: you have `CALL_CONCURRENCY_PER_USER` calls in progress. ' +
+  '`code: workspace_concurrency`: the shared Retell workspace is at its concurrency limit. ' +
+  "`code: minutes_cap`: this month's call minutes (`CALL_MINUTES_PER_MONTH_PER_USER`, UTC calendar month) are used up; `retryAfterSeconds` runs to the next month.";
+
 @ApiTags('calls')
 @Controller()
 export class CallsController {
@@ -27,7 +34,7 @@ export class CallsController {
   @ApiCreatedResponse({ type: CallResponseDto })
   @ApiErrors(404, {
     409: 'No active number, or the agent is inactive.',
-    429: 'Per-minute call cap reached; retry after `retryAfterSeconds`.',
+    429: CALL_REFUSALS('call'),
   })
   @ApiRetellErrors()
   async placeCall(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: CreateCallDto): Promise<CallResponseDto> {
@@ -41,7 +48,7 @@ export class CallsController {
   @Post('agents/:agentId/web-calls')
   @Idempotent()
   @ApiCreatedResponse({ type: WebCallResponseDto })
-  @ApiErrors(404, { 409: 'The agent is inactive.', 429: 'Per-minute web call cap reached; retry after `retryAfterSeconds`.' })
+  @ApiErrors(404, { 409: 'The agent is inactive.', 429: CALL_REFUSALS('web call') })
   @ApiRetellErrors()
   async createWebCall(@CurrentUser() caller: AuthPrincipal, @Param('agentId', ParseIdPipe) agentId: number, @Body() dto: CreateWebCallDto): Promise<WebCallResponseDto> {
     const { call, accessToken } = await this.calls.createWebCall(caller.userId, agentId, dto);

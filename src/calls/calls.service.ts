@@ -5,6 +5,7 @@ import type Retell from 'retell-sdk';
 import { Agent } from '../agents/agent.entity.js';
 import { AgentRepository } from '../agents/agent.repository.js';
 import { ApiException, ResourceNotFoundException, ValidationFailedException } from '../common/errors/app-exceptions.js';
+import { DialSlots, dialRefusalException, type DialSlot } from '../common/limits/dial-slots.js';
 import { RateLimiter, type RateLimit } from '../common/limits/rate-limiter.js';
 import type { Page } from '../common/pagination/page.dto.js';
 import { callsConfig, spendingLimits } from '../config/calls.config.js';
@@ -32,15 +33,17 @@ export class CallsService {
     private readonly em: EntityManager,
     private readonly gateway: RetellGateway,
     private readonly limiter: RateLimiter,
+    private readonly slots: DialSlots,
     @Inject(callsConfig.KEY) config: ConfigType<typeof callsConfig>,
   ) {
     this.limits = spendingLimits(config);
   }
 
   /**
-   * Places an outbound call. Everything is checked first; then a slot of the per-user cap is taken (atomically, in
-   * PostgreSQL, before dialling); then Retell's create is made once (a retried create could dial twice); then the row
-   * is recorded through the same merge as webhooks, which may already have arrived for this call.
+   * Places an outbound call. Everything is checked first; then a token of the per-minute cap and a dial slot
+   * (concurrency per user and workspace, monthly minutes) are taken (atomically, in PostgreSQL, before dialling); then
+   * Retell's create is made once (a retried create could dial twice); then the row is recorded through the same merge
+   * as webhooks, which may already have arrived for this call, and the slot is tied to it.
    */
   async placeCall(ownerId: number, agentId: number, dto: CreateCallDto): Promise<Call> {
     const agent = await this.agents.getActiveForOwner(ownerId, agentId);
@@ -51,7 +54,7 @@ export class CallsService {
       if (dto.fromNumber) throw new ValidationFailedException([{ field: 'fromNumber', messages: ['is not one of your active phone numbers'] }]);
       throw new ApiException(409, 'The agent has no active phone number to call from; buy or import one first');
     }
-    const created = await this.spend(this.limits.phoneCalls, ownerId, () =>
+    const { result: created, slot } = await this.spend(this.limits.phoneCalls, ownerId, () =>
       this.gateway.placePhoneCall({
         from_number: from.phoneNumber,
         to_number: dto.toNumber,
@@ -60,19 +63,22 @@ export class CallsService {
         metadata: retellMetadata(agent, dto.metadata),
       }),
     );
-    return this.record(agent, created as RetellCallData, { metadata: dto.metadata, dynamicVariables: dto.dynamicVariables });
+    const call = await this.record(agent, created as RetellCallData, { metadata: dto.metadata, dynamicVariables: dto.dynamicVariables });
+    await this.slots.attach(slot, call.id);
+    return call;
   }
 
   /** Starts a web call: the access token is for Retell's browser client; the call is recorded like any other. */
   async createWebCall(ownerId: number, agentId: number, dto: CreateWebCallDto): Promise<{ call: Call; accessToken: string }> {
     const agent = await this.agents.getActiveForOwner(ownerId, agentId);
-    const created = await this.spend(this.limits.webCalls, ownerId, () =>
+    const { result: created, slot } = await this.spend(this.limits.webCalls, ownerId, () =>
       this.gateway.createWebCall({ agent_id: agent.retellAgentId, retell_llm_dynamic_variables: dto.dynamicVariables, metadata: retellMetadata(agent, dto.metadata) }),
     );
     const call = await this.record(agent, { call_id: created.call_id, call_type: 'web_call', call_status: 'registered' }, {
       metadata: dto.metadata,
       dynamicVariables: dto.dynamicVariables,
     });
+    await this.slots.attach(slot, call.id);
     return { call, accessToken: created.access_token };
   }
 
@@ -112,15 +118,28 @@ export class CallsService {
   }
 
   /**
-   * Takes a slot of a spending cap, then spends. The slot is given back when Retell answered with a refusal (nothing
-   * was placed); it is kept when Retell did not answer (a timed-out create may have happened).
+   * Takes a token of a spending cap and a dial slot (a refused slot is our 429 with its code), then spends. Both are
+   * given back when Retell answered with a refusal (nothing was placed); both are kept when Retell did not answer (a
+   * timed-out create may have happened: the unattached slot expires by itself).
    */
-  private async spend<T>(limit: RateLimit, ownerId: number, work: () => Promise<T>): Promise<T> {
+  private async spend<T>(limit: RateLimit, ownerId: number, work: () => Promise<T>): Promise<{ result: T; slot: DialSlot }> {
     await this.limiter.take(limit, ownerId);
+    let slot: DialSlot;
     try {
-      return await work();
+      const acquired = await this.slots.acquire(ownerId);
+      if ('refused' in acquired) throw dialRefusalException(acquired.refused);
+      slot = acquired.slot;
     } catch (error) {
-      if (!(error instanceof RetellFailure) || error.retellStatus !== undefined) await this.limiter.giveBack(limit, ownerId);
+      await this.limiter.giveBack(limit, ownerId);
+      throw error;
+    }
+    try {
+      return { result: await work(), slot };
+    } catch (error) {
+      if (!(error instanceof RetellFailure) || error.retellStatus !== undefined) {
+        await this.limiter.giveBack(limit, ownerId);
+        await this.slots.release(slot);
+      }
       throw error;
     }
   }

@@ -7,7 +7,7 @@ import { Campaign } from '../campaigns/campaign.entity.js';
 import { CampaignTarget } from '../campaigns/campaign-target.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
-import { EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
+import { DialSlotRow, EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
 import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
 import { RefreshToken } from '../users/refresh-token.entity.js';
@@ -20,5 +20,5 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
 export const ENTITIES = [
   User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket,
-  EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup, Campaign, CampaignTarget,
+  EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup, Campaign, CampaignTarget, DialSlotRow,
 ];

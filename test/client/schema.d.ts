@@ -3119,7 +3119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Per-minute call cap reached; retry after `retryAfterSeconds`. */
+            /** @description Nothing was dialled; retry after `retryAfterSeconds` (also the `retry-after` header). No `code`: the per-minute call cap. `code: user_concurrency`: you have `CALL_CONCURRENCY_PER_USER` calls in progress. `code: workspace_concurrency`: the shared Retell workspace is at its concurrency limit. `code: minutes_cap`: this month's call minutes (`CALL_MINUTES_PER_MONTH_PER_USER`, UTC calendar month) are used up; `retryAfterSeconds` runs to the next month. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3128,7 +3128,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Too Many Requests",
-                     *       "message": "Per-minute call cap reached",
+                     *       "message": "Nothing was dialled",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "retryAfterSeconds": 5,
                      *       "statusCode": 429
@@ -4847,7 +4847,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelopeDto"];
                 };
             };
-            /** @description Per-minute web call cap reached; retry after `retryAfterSeconds`. */
+            /** @description Nothing was dialled; retry after `retryAfterSeconds` (also the `retry-after` header). No `code`: the per-minute web call cap. `code: user_concurrency`: you have `CALL_CONCURRENCY_PER_USER` calls in progress. `code: workspace_concurrency`: the shared Retell workspace is at its concurrency limit. `code: minutes_cap`: this month's call minutes (`CALL_MINUTES_PER_MONTH_PER_USER`, UTC calendar month) are used up; `retryAfterSeconds` runs to the next month. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4856,7 +4856,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Too Many Requests",
-                     *       "message": "Per-minute web call cap reached",
+                     *       "message": "Nothing was dialled",
                      *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
                      *       "retryAfterSeconds": 5,
                      *       "statusCode": 429
