@@ -6,6 +6,17 @@ import { createUser, type TestUser } from './support/factories.js';
 const EVERY_DAY = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ALWAYS = { timezone: 'UTC', windows: [{ days: EVERY_DAY, start: '00:00', end: '24:00' }] };
 const NO_RETRY = { maxAttempts: 1, on: [], delayMinutes: 0 };
+const WORKSPACE_LIMIT = 6;
+const USER_LIMIT = 5;
+
+/** The most calls live at once among these, from the emulator's own record of each call (creation to end). */
+function peakOf(calls: Array<{ createdAt: number; end: number }>): number {
+  const edges = calls.flatMap((call) => [[call.createdAt, 1] as const, [call.end, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let live = 0;
+  let peak = 0;
+  for (const [, step] of edges) peak = Math.max(peak, (live += step));
+  return peak;
+}
 
 interface Progress {
   targets: number;
@@ -27,7 +38,14 @@ describe('Campaigns (e2e)', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    t = await bootTestApp({ DIALER_INTERVAL_MS: '50', RETELL_EMULATOR_TIMING: 'fast' });
+    // The workspace (the emulator's limit, read by DialSlots through get-concurrency) and each tenant's quota are small,
+    // so both bind in the fairness test.
+    t = await bootTestApp({
+      DIALER_INTERVAL_MS: '50',
+      RETELL_EMULATOR_TIMING: 'fast',
+      RETELL_EMULATOR_CONCURRENCY_LIMIT: String(WORKSPACE_LIMIT),
+      CALL_CONCURRENCY_PER_USER: String(USER_LIMIT),
+    });
     clock = t.app.get(Clock);
     alice = await createUser(t.http);
     bob = await createUser(t.http);
@@ -277,8 +295,7 @@ describe('Campaigns (e2e)', () => {
 
   it('shares the workspace fairly: a 10-target tenant finishes while a 1,000-target one is still calling; no limit is passed', async () => {
     clock.travel(new Date());
-    const limit = 6;
-    t.emulator.setConcurrencyLimit(limit);
+    await t.emulator.waitForIdle();
     t.emulator.resetPeakConcurrency();
     const bigNumbers = Array.from({ length: 1000 }, () => nextNumber());
     const smallNumbers = Array.from({ length: 10 }, () => nextNumber());
@@ -295,8 +312,18 @@ describe('Campaigns (e2e)', () => {
     expect((await get(bob, smallCampaign.id)).progress.completed.completed).toBe(10);
     await action(alice, bigCampaign.id, 'cancel').expect(200);
     await waitFor('the big campaign\'s last calls', async () => ((await get(alice, bigCampaign.id)).progress.dialling === 0 ? true : undefined));
-    expect(t.emulator.concurrency.peak_concurrency).toBeLessThanOrEqual(limit);
+    await t.emulator.waitForIdle();
+    // The workspace's limit (the emulator's recorded peak), each tenant's quota, the small campaign's maxConcurrency.
+    expect(t.emulator.concurrency.peak_concurrency).toBeLessThanOrEqual(WORKSPACE_LIMIT);
     expect(t.emulator.concurrency.peak_concurrency).toBeGreaterThan(1);
+    const agents = await t.db.query<{ id: number; retell_agent_id: string }>('select id, retell_agent_id from agents where id = any($1::int[])', [[aliceAgent, bobAgent]]);
+    const retellAgent = new Map(agents.map((row) => [row.id, row.retell_agent_id]));
+    const livesOf = (agentId: number) =>
+      [...t.emulator.state.calls.values()]
+        .filter(({ call }) => call.agent_id === retellAgent.get(agentId) && call.end_timestamp)
+        .map(({ createdAt, call }) => ({ createdAt, end: call.end_timestamp! }));
+    expect(peakOf(livesOf(aliceAgent))).toBeLessThanOrEqual(USER_LIMIT);
+    expect(peakOf(livesOf(bobAgent))).toBeLessThanOrEqual(3);
     // Every target dialled at most once (exactly once for the small tenant).
     const dials = new Map<string, number>();
     for (const { call } of t.emulator.state.calls.values()) {
@@ -305,6 +332,5 @@ describe('Campaigns (e2e)', () => {
     }
     expect(smallNumbers.map((n) => dials.get(n))).toEqual(smallNumbers.map(() => 1));
     expect(bigNumbers.filter((n) => (dials.get(n) ?? 0) > 1)).toEqual([]);
-    t.emulator.setConcurrencyLimit(20);
   }, 120_000);
 });

@@ -313,48 +313,44 @@ export class CampaignDialer implements BackgroundLoop {
       free,
     );
     if (plan.length === 0) return 0;
-    // The round's lines per campaign; each campaign's share is claimed in ONE transaction (its row lock serialises
-    // claims, so one per line would queue them), the campaigns side by side.
-    const shares = new Map<number, { campaign: DueCampaign; lines: number }>();
+    // Lines are taken in the round's order (one acquire at a time, each a few ms), so a freed line goes to the tenant
+    // whose turn it is, not to whichever request wins a race.
+    const shares = new Map<number, { campaign: DueCampaign; slots: DialSlot[] }>();
+    const stoppedUsers = new Set<number>();
+    let work = 0;
     for (const campaign of plan) {
-      const share = shares.get(campaign.id) ?? { campaign, lines: 0 };
-      share.lines++;
+      if (stoppedUsers.has(campaign.userId)) continue;
+      const acquired = await this.slots.acquire(campaign.userId, { campaignId: campaign.id });
+      if ('refused' in acquired) {
+        if (acquired.refused.reason === 'workspace_concurrency') break;
+        stoppedUsers.add(campaign.userId);
+        if (acquired.refused.reason === 'minutes_cap') work += await this.pauseAll(campaign.userId, 'minutes_cap');
+        continue;
+      }
+      const share = shares.get(campaign.id) ?? { campaign, slots: [] };
+      share.slots.push(acquired.slot);
       shares.set(campaign.id, share);
     }
-    const stoppedUsers = new Set<number>();
+    // Each campaign's share is claimed in ONE transaction (its row lock serialises claims), the campaigns side by side.
     const results = await Promise.all(
-      [...shares.values()].map(async ({ campaign, lines }) => {
+      [...shares.values()].map(async ({ campaign, slots }) => {
         try {
-          return await this.dialShare(campaign, lines, stoppedUsers);
+          return await this.dialShare(campaign, slots);
         } catch (error) {
           this.logger.error({ msg: 'campaign dial failed', campaignId: campaign.id, error: (error as Error).message });
           return 0;
         }
       }),
     );
-    return results.reduce((a, b) => a + b, 0);
+    return results.reduce((a, b) => a + b, work);
   }
 
   /**
-   * Takes up to `lines` lines (DialSlots: the tenant's quota, the workspace, the minutes cap), claims as many of the
-   * campaign's due targets in their windows (writing their attempts), gives back the lines it could not use, then
+   * Claims as many of the campaign's due targets in their windows as it holds lines (writing their attempts), gives
+   * back the lines it could not use (a minutes-cap pause, a paused campaign, targets outside their windows), then
    * starts the dials without waiting for them: the pass goes on while Retell answers.
    */
-  private async dialShare(campaign: DueCampaign, lines: number, stoppedUsers: Set<number>): Promise<number> {
-    const slots: DialSlot[] = [];
-    while (slots.length < lines && !stoppedUsers.has(campaign.userId)) {
-      const acquired = await this.slots.acquire(campaign.userId, { campaignId: campaign.id });
-      if ('slot' in acquired) {
-        slots.push(acquired.slot);
-        continue;
-      }
-      stoppedUsers.add(campaign.userId);
-      if (acquired.refused.reason === 'minutes_cap') {
-        await Promise.all(slots.map((slot) => this.slots.release(slot)));
-        return this.pauseAll(campaign.userId, 'minutes_cap');
-      }
-    }
-    if (slots.length === 0) return 0;
+  private async dialShare(campaign: DueCampaign, slots: DialSlot[]): Promise<number> {
     let claimed: { attempts: Attempt[]; work: number };
     try {
       claimed = await this.claim(campaign.id, slots);
