@@ -27,7 +27,8 @@ export async function benchCampaigns({ root, start, waitHealthy, stop, api, free
     RETELL_MODE: 'retell',
     RETELL_API_KEY: KEY,
     RETELL_BASE_URL: retellUrl,
-    DIALER_INTERVAL_MS: '100',
+    // The tenant's quota above the workspace's limit: the workspace is what this run saturates.
+    CALL_CONCURRENCY_PER_USER: String(LIMIT * 2),
   });
   try {
     await waitHealthy(child, base);
