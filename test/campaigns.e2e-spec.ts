@@ -334,3 +334,47 @@ describe('Campaigns (e2e)', () => {
     expect(bigNumbers.filter((n) => (dials.get(n) ?? 0) > 1)).toEqual([]);
   }, 120_000);
 });
+
+describe('Campaigns at the monthly minutes cap (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootTestApp({ DIALER_INTERVAL_MS: '50', RETELL_EMULATOR_TIMING: 'fast', CALL_MINUTES_PER_MONTH_PER_USER: '2' });
+  }, 60_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('pauses the campaign with pauseReason minutes_cap and a campaign.paused event; nothing is dialled', async () => {
+    const user = await createUser(t.http);
+    const agent = await createAgent(t.http, user);
+    await t.http.post(`/agents/${agent.id}/phone-numbers`).set(...authHeader(user)).send({}).expect(201);
+    await t.http.post('/contacts/import').set(...authHeader(user)).send([{ phoneNumber: '+14155557001' }, { phoneNumber: '+14155557002' }]).expect(200);
+    const ids = (await t.db.query<{ id: number }>('select id from contacts where user_id = $1 order by id', [user.id])).map((row) => row.id);
+    // This month's minutes are used up already: 3 minutes of ended calls in the rollups DialSlots reads.
+    await t.db.query(
+      `insert into call_rollups (user_id, bucket, agent_id, disconnection_reason, calls, connected_calls, duration_calls, duration_seconds,
+                                 successful_calls, unsuccessful_calls, sentiment_positive, sentiment_negative, sentiment_neutral, sentiment_unknown, combined_cost)
+       values ($1, date_bin('15 minutes', now() at time zone 'utc', timestamp '2000-01-01'), $2, 'agent_hangup', 1, 1, 1, 180, 1, 0, 1, 0, 0, 0, 0)`,
+      [user.id, agent.id],
+    );
+    const before = t.emulator.state.calls.size;
+    const campaign = (
+      await t.http.post('/campaigns').set(...authHeader(user)).send({ name: 'Capped', agentId: agent.id, contactIds: ids, schedule: ALWAYS, retry: NO_RETRY }).expect(201)
+    ).body;
+    await t.http.post(`/campaigns/${campaign.id}/start`).set(...authHeader(user)).expect(200);
+    const deadline = Date.now() + 20_000;
+    let state = campaign;
+    while (Date.now() < deadline && state.status !== 'paused') {
+      state = (await t.http.get(`/campaigns/${campaign.id}`).set(...authHeader(user)).expect(200)).body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(state).toMatchObject({ status: 'paused', pauseReason: 'minutes_cap', progress: { pending: 2, dialling: 0 } });
+    expect(t.emulator.state.calls.size).toBe(before);
+    const events = (await t.http.get('/events?type=campaign.paused').set(...authHeader(user)).expect(200)).body.items;
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toMatchObject({ id: campaign.id, status: 'paused', pauseReason: 'minutes_cap' });
+    // A single call is refused the same way.
+    const single = await t.http.post(`/agents/${agent.id}/calls`).set(...authHeader(user)).send({ toNumber: '+14155557003' }).expect(429);
+    expect(single.body.code).toBe('minutes_cap');
+  });
+});
