@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import Retell from 'retell-sdk';
 import { benchAnalytics } from './analytics.mjs';
+import { benchInbound } from './inbound.mjs';
 import { benchCampaigns } from './campaigns.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -415,6 +416,8 @@ for (const scenario of SCENARIOS) {
 }
 // Issue 14: analytics from the rollups against the plain aggregate (bench/analytics.mjs).
 const analytics = !ONLY || ONLY.includes('analytics') ? await benchAnalytics({ sql, base: appBase, headers: { 'x-api-key': apiKey }, userId, runs: SMOKE ? 3 : 15, fail }) : undefined;
+// Issue 14: our answer to Retell's call_inbound for a routed number (bench/inbound.mjs).
+const inbound = !ONLY || ONLY.includes('inbound') ? await benchInbound({ sql, base: appBase, userId, agentId, retellKey: RETELL_KEY, runs: SMOKE ? 200 : 5_000, fail, resetStatements, countStatements }) : undefined;
 // How many events were applied is read back from the database, not assumed.
 const { rows: [applied] } = await sql.query(`select count(*)::int as n from retell_webhook_events where outcome = 'applied'`);
 
@@ -676,6 +679,13 @@ if (analytics) console.log(
   `\nanalytics, 90 days by day and agent (${analytics.buckets} buckets, ${analytics.calls.toLocaleString('en')} calls): p50 ${fmt(analytics.appP50, 1)} ms from the rollups (HTTP) / ` +
     `${fmt(analytics.plainP50, 1)} ms plain aggregate over calls (SQL only) (${ratio(analytics.plainP50, analytics.appP50)}); identical numbers; ` +
     `${check(analytics.plainP50 >= 10 * analytics.appP50, '≥ 10× faster')} ≥ 10× faster`,
+);
+if (inbound) console.log(
+  `\ninbound calls, call_inbound answered from the rules (signed, office hours in a time zone, contact lookup, no tenant URL; ` +
+    `${inbound.runs.toLocaleString('en')} sequential requests, ${inbound.greeted.toLocaleString('en')} callers greeted by name): ` +
+    `p50 ${fmt(inbound.p50, 1)} ms, p99 ${fmt(inbound.p99, 1)} ms (${check(inbound.p99 <= 50, 'p99 ≤ 50 ms')} p99 ≤ 50 ms); ` +
+    `${inbound.sqlPerRequest === undefined ? 'SQL/req n/a' : `${fmt(inbound.sqlPerRequest, 2)} SQL/req (less ${fmt(inbound.backgroundPerSecond, 1)}/s of background statements measured idle)`}; ` +
+    `GET /health between them (the machine's floor): p50 ${fmt(inbound.floorP50, 1)} ms, p99 ${fmt(inbound.floorP99, 1)} ms`,
 );
 
 if (campaignsResult) {

@@ -6,6 +6,7 @@ import { Migration20261201231527 } from './Migration20261201231527.js';
 import { Migration20261201231608 } from './Migration20261201231608.js';
 import { Migration20261201233016 } from './Migration20261201233016.js';
 import { Migration20261201235302 } from './Migration20261201235302.js';
+import { Migration20261202021238 } from './Migration20261202021238.js';
 import { Migration20261202021325 } from './Migration20261202021325.js';
 import { Migration20261202021815 } from './Migration20261202021815.js';
 import { Migration20261202023001 } from './Migration20261202023001.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261201231608', class: Migration20261201231608 },
   { name: 'Migration20261201233016', class: Migration20261201233016 },
   { name: 'Migration20261201235302', class: Migration20261201235302 },
+  { name: 'Migration20261202021238', class: Migration20261202021238 },
   { name: 'Migration20261202021325', class: Migration20261202021325 },
   { name: 'Migration20261202021815', class: Migration20261202021815 },
   { name: 'Migration20261202023001', class: Migration20261202023001 },

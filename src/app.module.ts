@@ -15,6 +15,7 @@ import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
+import { InboundRoutingModule } from './inbound-routing/inbound-routing.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { LlmConfigurationsModule } from './llm-configurations/llm-configurations.module.js';
 import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module.js';
@@ -71,6 +72,7 @@ export class AppModule {
         WebhookEndpointsModule,
         ContactsModule,
         AnalyticsModule,
+        InboundRoutingModule,
         CampaignsModule,
       ],
       controllers: [HealthController],

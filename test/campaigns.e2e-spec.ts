@@ -1,3 +1,4 @@
+import { CampaignsModule } from '../src/campaigns/campaigns.module.js';
 import { Clock } from '../src/common/clock.js';
 import { bootTestApp, type TestApp } from './support/app.js';
 import { authHeader, createAgent, type Caller } from './support/agents.js';
@@ -46,7 +47,8 @@ describe('Campaigns (e2e)', () => {
       RETELL_EMULATOR_CONCURRENCY_LIMIT: String(WORKSPACE_LIMIT),
       CALL_CONCURRENCY_PER_USER: String(USER_LIMIT),
     });
-    clock = t.app.get(Clock);
+    // The dialer's clock (inbound routing has its own instance of the provider).
+    clock = t.app.select(CampaignsModule).get(Clock);
     alice = await createUser(t.http);
     bob = await createUser(t.http);
     for (const [user, set] of [

@@ -58,12 +58,15 @@ const JOURNEY = [
   'GET /phone-numbers',
   'GET /phone-numbers/{id}',
   'PATCH /phone-numbers/{id}',
+  'PUT /phone-numbers/{id}/inbound-routing',
+  'GET /phone-numbers/{id}/inbound-routing',
   'POST /agents/{agentId}/calls',
   'POST /agents/{agentId}/web-calls',
   'GET /calls',
   'GET /calls/{id}',
   'POST /calls/{id}/refresh',
   'POST /webhooks/retell',
+  'POST /webhooks/retell/inbound',
   'POST /contacts',
   'GET /contacts',
   'GET /contacts/{id}',
@@ -91,6 +94,7 @@ const JOURNEY = [
   'DELETE /webhook-endpoints/{id}',
   'DELETE /contacts/{id}',
   'DELETE /agents/{agentId}/tools/{toolId}',
+  'DELETE /phone-numbers/{id}/inbound-routing',
   'DELETE /phone-numbers/{id}',
   'DELETE /agents/{id}',
   'DELETE /api-keys/{id}',
@@ -199,7 +203,7 @@ describe("the OpenAPI document's request examples (e2e)", () => {
       // A campaign names the caller's own agent and contacts: the ones made by earlier steps stand in for the example's.
       if (name === 'POST /campaigns') body = { ...(body as object), agentId: ids.agentId, contactIds: [ids.contacts] };
       const raw = body === undefined ? undefined : JSON.stringify(body);
-      if (name === 'POST /webhooks/retell') headers['x-retell-signature'] = await Retell.sign(raw!, EMULATOR_API_KEY);
+      if (name === 'POST /webhooks/retell' || name === 'POST /webhooks/retell/inbound') headers['x-retell-signature'] = await Retell.sign(raw!, EMULATOR_API_KEY);
       if ((operation.security ?? []).length > 0) headers.authorization = `Bearer ${accessToken}`;
 
       const target = `${url}${query.size > 0 ? `?${query}` : ''}`;

@@ -127,4 +127,18 @@ describe('Post-call analysis on agents (e2e)', () => {
       custom_analysis_data: { visit_reason: 'dinner', party_size: 2, wants_newsletter: false },
     });
   });
+
+  it('fills custom_analysis_data from the emulator for a played call: one value of each field\'s type', async () => {
+    const agent = await createAgent(t.http, alice, { postCallAnalysis: analysis });
+    const number = (await t.http.post(`/agents/${agent.id}/phone-numbers`).set(...authHeader(alice)).send({}).expect(201)).body.phoneNumber;
+    const ringing = t.emulator.ringInbound({ from_number: '+14155550111', to_number: number });
+    await t.emulator.waitForIdle();
+    const [row] = await t.db.query<{ id: number }>('select id from calls where retell_call_id = $1', [ringing.call_id]);
+    const data = (await t.http.get(`/calls/${row!.id}`).set(...authHeader(alice)).expect(200)).body.analysis.custom_analysis_data;
+    expect(Object.keys(data).sort()).toEqual(['allergies', 'party_size', 'visit_reason', 'wants_newsletter']);
+    expect(['dinner', 'lunch']).toContain(data.visit_reason);
+    expect(typeof data.party_size).toBe('number');
+    expect(typeof data.wants_newsletter).toBe('boolean');
+    expect(typeof data.allergies).toBe('string');
+  });
 });

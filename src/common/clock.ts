@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * The time the dialer reads for calling windows, start times and retry delays. In production it is the system clock;
- * a test moves it (`travel`) to cross a window or a retry delay without waiting. Leases and rate limits keep the real
- * clock: they guard against dead instances, not schedules.
+ * "Now", as one injectable provider: rules that depend on the hour read it here — inbound routing's office hours, the
+ * campaign dialer's calling windows, start times and retry delays — so a test can set the time it needs instead of
+ * waiting for it (`travel`, `advance`, or replacing `now`). Leases and rate limits keep the real clock: they guard
+ * against dead instances, not schedules.
  */
 @Injectable()
 export class Clock {

@@ -6,6 +6,7 @@ import { Call } from '../calls/call.entity.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { CampaignTarget } from '../campaigns/campaign-target.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
+import { InboundRouting } from '../inbound-routing/inbound-routing.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
 import { DialSlotRow, EditLease, RateLimitBucket } from '../common/limits/limit.entities.js';
 import { LlmConfiguration } from '../llm-configurations/llm-configuration.entity.js';
@@ -21,4 +22,5 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 export const ENTITIES = [
   User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket,
   EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup, Campaign, CampaignTarget, DialSlotRow,
+  InboundRouting,
 ];

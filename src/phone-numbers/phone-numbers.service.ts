@@ -9,7 +9,10 @@ import { inTransaction } from '../common/transactions.js';
 import { EventsService } from '../events/events.service.js';
 import { RateLimiter } from '../common/limits/rate-limiter.js';
 import type { Page } from '../common/pagination/page.dto.js';
+import { appConfig } from '../config/app.config.js';
 import { callsConfig, spendingLimits } from '../config/calls.config.js';
+import { InboundRouting } from '../inbound-routing/inbound-routing.entity.js';
+import { inboundWebhookUrl } from '../inbound-routing/inbound-url.js';
 import { RetellFailure, RetellGateway, type NumberBinding } from '../retell/retell.gateway.js';
 import type { BuyPhoneNumberDto, ImportPhoneNumberDto, UpdatePhoneNumberDto } from './dto/phone-number.dto.js';
 import { PhoneNumberResponseDto } from './dto/phone-number.dto.js';
@@ -18,11 +21,23 @@ import { PHONE_NUMBER_PAGES, PhoneNumberRepository } from './phone-number.reposi
 
 const TAKEN = 'This phone number is already registered';
 
-/** Inbound and outbound calls of the number go to one agent (Retell's weighted list with a single entry). */
-function binding(agent: Agent | undefined, nickname?: string | null): NumberBinding {
+/**
+ * Inbound and outbound calls of the number go to one agent (Retell's weighted list with a single entry). With an
+ * inbound routing (`routedTo`: this server's `call_inbound` URL) Retell binds no inbound agent and asks us per call:
+ * the only way Retell lets an answer refuse a call is "no override_agent_id and no inbound agent" (src/inbound-routing).
+ * `routedTo: null` clears the inbound webhook; undefined leaves the field out (numbers being bought or imported).
+ */
+export function numberBinding(agent: Agent | undefined, nickname?: string | null, routedTo?: string | null): NumberBinding {
   const agents = agent ? [{ agent_id: agent.retellAgentId, weight: 1 }] : [];
-  return { inbound_agents: agents, outbound_agents: agents, ...(nickname != null && { nickname }) };
+  const routed = agent !== undefined && typeof routedTo === 'string';
+  return {
+    inbound_agents: routed ? [] : agents,
+    outbound_agents: agents,
+    ...(nickname != null && { nickname }),
+    ...(routedTo !== undefined && { inbound_webhook_url: routed ? routedTo : null }),
+  };
 }
+const binding = numberBinding;
 
 const taken = (error: unknown) => (error instanceof UniqueConstraintViolationException ? new ApiException(409, TAKEN) : error);
 
@@ -39,6 +54,7 @@ export class PhoneNumbersService {
     private readonly events: EventsService,
     private readonly limiter: RateLimiter,
     @Inject(callsConfig.KEY) config: ConfigType<typeof callsConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {
     this.purchases = spendingLimits(config).numberPurchases;
   }
@@ -124,11 +140,13 @@ export class PhoneNumbersService {
         const active = dto.isActive ?? number.isActive;
         if (active && !target.isActive) throw new ApiException(409, 'The agent is inactive; activate it first');
         const nickname = dto.nickname === undefined ? number.nickname : dto.nickname;
+        // A routed number keeps asking this server (src/inbound-routing) whichever agent it moves to.
+        const routedTo = (await this.em.count(InboundRouting, { phoneNumber: id })) > 0 ? inboundWebhookUrl(this.app.publicBaseUrl) : null;
         undo.push(
           await this.gateway.bindNumber(
             number.phoneNumber,
-            binding(active ? target : undefined, nickname),
-            binding(number.isActive ? current : undefined, number.nickname),
+            binding(active ? target : undefined, nickname, routedTo),
+            binding(number.isActive ? current : undefined, number.nickname, routedTo),
           ),
         );
         number.agent = ref(target);

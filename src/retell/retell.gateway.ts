@@ -109,6 +109,8 @@ export interface NumberBinding {
   inbound_agents: Array<{ agent_id: string; weight: number }>;
   outbound_agents: Array<{ agent_id: string; weight: number }>;
   nickname?: string;
+  /** Where Retell asks, per inbound call, which agent answers (`call_inbound`); null clears it. */
+  inbound_webhook_url?: string | null;
 }
 
 /**

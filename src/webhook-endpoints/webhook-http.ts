@@ -9,6 +9,8 @@ export interface DeliveryOutcome {
   statusCode: number | null;
   error: string | null;
   durationMs: number;
+  /** The response body (at most 64 KiB, UTF-8), only when `readBody` was asked for. */
+  body?: string;
 }
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -44,7 +46,7 @@ export async function postWebhook(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; allowPrivate: boolean; resolve?: typeof dnsLookup },
+  options: { timeoutMs: number; allowPrivate: boolean; resolve?: typeof dnsLookup; readBody?: boolean },
 ): Promise<DeliveryOutcome> {
   const started = performance.now();
   const done = (ok: boolean, statusCode: number | null, error: string | null): DeliveryOutcome => ({
@@ -75,12 +77,17 @@ export async function postWebhook(
       },
       (response) => {
         let received = 0;
+        const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
           if (received > MAX_RESPONSE_BYTES) response.destroy();
+          else if (options.readBody) chunks.push(chunk);
         });
         const status = response.statusCode ?? 0;
-        const result = () => finish(done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`));
+        const result = () => {
+          const outcome = done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`);
+          finish(options.readBody ? { ...outcome, body: Buffer.concat(chunks).toString('utf8') } : outcome);
+        };
         response.on('end', result);
         response.on('close', result);
         response.on('error', result);

@@ -49,6 +49,9 @@ export class RetellWebhooksService {
     const values = callValues(call ?? { call_id: '' }, payload.event, anomalies);
     const outcome = await this.calls.mergeFromRetell({
       retellAgentId: typeof call?.agent_id === 'string' ? call.agent_id : null,
+      // Calls we did not create (inbound ones) get the variables Retell ran them with, e.g. the caller's contact as
+      // our inbound routing answered it; set once, so a created call keeps the ones it was placed with.
+      dynamicVariables: stringRecord((call as { retell_llm_dynamic_variables?: unknown } | undefined)?.retell_llm_dynamic_variables),
       values: { ...values, retell_call_id: call?.call_id ?? (null as unknown as string) },
       event: {
         event: payload.event,
@@ -65,6 +68,14 @@ export class RetellWebhooksService {
     if (anomalies.length > 0) this.logger.warn({ msg: 'webhook content cleaned to be stored', event: payload.event, retellCallId: call?.call_id, anomalies: anomalies.slice(0, 20) });
     return outcome;
   }
+}
+
+/** Retell's dynamic variables are strings; anything else is left out rather than stored. */
+function stringRecord(value: unknown): Record<string, string> | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const entries = Object.entries(value);
+  if (entries.length === 0 || entries.length > 100 || !entries.every(([key, item]) => key.length <= 100 && typeof item === 'string' && item.length <= 10_000)) return null;
+  return value as Record<string, string>;
 }
 
 /** Retell's payloads are untrusted input too: the shape is checked before anything is stored. */

@@ -8,5 +8,7 @@ import { RetellWebhooksService } from './retell-webhooks.service.js';
   imports: [MikroOrmModule.forFeature([Call])],
   controllers: [RetellWebhooksController],
   providers: [RetellWebhooksService],
+  // The inbound-call webhook (src/inbound-routing) verifies Retell's signature with the same check.
+  exports: [RetellWebhooksService],
 })
 export class WebhooksModule {}

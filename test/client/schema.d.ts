@@ -635,6 +635,30 @@ export interface paths {
         patch: operations["PhoneNumbers_update"];
         trace?: never;
     };
+    "/phone-numbers/{id}/inbound-routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number's inbound routing. */
+        get: operations["InboundRouting_get"];
+        /**
+         * Set or replace how the number's inbound calls are answered: your number's agent in office hours (read in timezone), the after-hours agent or a refusal outside them, blocked contacts refused and known callers greeted with their contact details — optionally asking your own system first. Retell then asks this server per call.
+         * @description Set or replace how the number's inbound calls are answered: your number's agent in office hours (read in
+         *     `timezone`), the after-hours agent or a refusal outside them, blocked contacts refused and known callers greeted
+         *     with their contact details — optionally asking your own system first. Retell then asks this server per call.
+         */
+        put: operations["InboundRouting_put"];
+        post?: never;
+        /** Back to the plain binding: the number's agent answers every inbound call, and Retell stops asking this server. */
+        delete: operations["InboundRouting_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me": {
         parameters: {
             query?: never;
@@ -803,10 +827,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/retell/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where Retell asks, for each inbound call to a routed number, which agent answers (call_inbound, the number's inbound_webhook_url). Public, but every request must carry a valid x-retell-signature over its raw body.
+         * @description Where Retell asks, for each inbound call to a routed number, which agent answers (`call_inbound`, the number's
+         *     `inbound_webhook_url`). Public, but every request must carry a valid `x-retell-signature` over its raw body.
+         */
+        post: operations["InboundAnswer_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AfterHoursDto: {
+            /**
+             * @description `agent`: another of your agents answers; `reject`: the call is refused.
+             * @example agent
+             * @enum {string}
+             */
+            action: "agent" | "reject";
+            /**
+             * @description Required with `agent`, refused with `reject`: one of your agents.
+             * @example 14
+             */
+            agentId?: number;
+        };
+        AfterHoursResponseDto: {
+            /**
+             * @example agent
+             * @enum {string}
+             */
+            action: "agent" | "reject";
+            /**
+             * @description The after-hours agent, with `agent`.
+             * @example 14
+             */
+            agentId: number | null;
+        };
         AgentDetailResponseDto: {
             /** Format: date-time */
             createdAt: string;
@@ -1207,6 +1277,33 @@ export interface components {
             transcriptObject: Record<string, never>[] | null;
             /** Format: date-time */
             updatedAt: string;
+        };
+        CallInboundAnswerBodyDto: {
+            /**
+             * @example {
+             *       "contact_name": "Ada Lovelace"
+             *     }
+             */
+            dynamic_variables?: {
+                [key: string]: string;
+            };
+            /**
+             * @example {
+             *       "app": {
+             *         "agent_id": 12,
+             *         "contact_id": 40,
+             *         "phone_number_id": 3,
+             *         "routing": "in_hours",
+             *         "user_id": 1
+             *       }
+             *     }
+             */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        CallInboundAnswerDto: {
+            call_inbound: components["schemas"]["CallInboundAnswerBodyDto"];
         };
         CallPageDto: {
             items: components["schemas"]["CallResponseDto"][];
@@ -2016,6 +2113,30 @@ export interface components {
              */
             row: number;
         };
+        InboundRoutingResponseDto: {
+            afterHours: components["schemas"]["AfterHoursResponseDto"];
+            /** Format: date-time */
+            createdAt: string;
+            hours: components["schemas"]["OfficeHoursDto"][];
+            /** @example true */
+            lookupContacts: boolean;
+            /** @example 3 */
+            phoneNumberId: number;
+            /**
+             * @description The Standard Webhooks secret your system verifies our requests with: present only in the PUT response that made it
+             *     (the first with a `webhookUrl`, or `rotateSecret: true`). Store it; it is not shown again.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            signingSecret?: string;
+            /** @example America/New_York */
+            timezone: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example 1500 */
+            webhookTimeoutMs: number;
+            /** @example https://crm.example.com/retell/inbound */
+            webhookUrl: string | null;
+        };
         LlmConfigurationResponseDto: {
             /** @example 12 */
             agentId: number;
@@ -2104,6 +2225,29 @@ export interface components {
             /** @example https://mcp.example.com/sse */
             url: string;
         };
+        OfficeHoursDto: {
+            /**
+             * @description Days of the week, lower-case three-letter names.
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /**
+             * @description Closing time, `HH:mm` (00:01–24:00), excluded; later than `start`.
+             * @example 17:30
+             */
+            end: string;
+            /**
+             * @description Opening time, `HH:mm` (00:00–23:59) in the routing's time zone, included.
+             * @example 09:00
+             */
+            start: string;
+        };
         OutcomeCountsDto: {
             busy: number;
             completed: number;
@@ -2184,6 +2328,63 @@ export interface components {
              * @example Holiday hours
              */
             versionTitle?: string;
+        };
+        /**
+         * @example {
+         *       "afterHours": {
+         *         "action": "reject"
+         *       },
+         *       "hours": [
+         *         {
+         *           "days": [
+         *             "mon",
+         *             "tue",
+         *             "wed",
+         *             "thu",
+         *             "fri"
+         *           ],
+         *           "end": "17:30",
+         *           "start": "09:00"
+         *         },
+         *         {
+         *           "days": [
+         *             "sat"
+         *           ],
+         *           "end": "14:00",
+         *           "start": "10:00"
+         *         }
+         *       ],
+         *       "lookupContacts": true,
+         *       "timezone": "America/New_York",
+         *       "webhookTimeoutMs": 1500,
+         *       "webhookUrl": "https://crm.example.com/retell/inbound"
+         *     }
+         */
+        PutInboundRoutingDto: {
+            /** @description What happens outside office hours. */
+            afterHours: components["schemas"]["AfterHoursDto"];
+            /** @description Office hours: the number's own agent answers within them. Empty: always after hours. */
+            hours: components["schemas"]["OfficeHoursDto"][];
+            /** @description Look the caller up among your contacts: blocked contacts are refused, others greeted with their details. Default true. */
+            lookupContacts?: boolean;
+            /** @description Make a new signing secret for `webhookUrl` (it is shown once, in this response). */
+            rotateSecret?: boolean;
+            /**
+             * @description IANA time zone the hours are read in.
+             * @example America/New_York
+             */
+            timezone: string;
+            /**
+             * @description How long your system has to answer (ms, at most 3000); past it the rules answer. Default 1500.
+             * @example 1500
+             */
+            webhookTimeoutMs?: number;
+            /**
+             * @description Your own system, asked first for every call (Standard Webhooks-signed POST); it may answer `{ agentId?,
+             *     dynamicVariables?, reject? }`. Same URL rules as webhook endpoints.
+             * @example https://crm.example.com/retell/inbound
+             */
+            webhookUrl?: string;
         };
         RefreshDto: {
             /**
@@ -9169,6 +9370,476 @@ export interface operations {
             };
         };
     };
+    InboundRouting_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundRoutingResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    InboundRouting_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutInboundRoutingDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundRoutingResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "timezone",
+                     *           "messages": [
+                     *             "timezone must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The after-hours agent is inactive, or another change of this number is under way. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The after-hours agent is inactive, or another change of this number is under way",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Retell refused or failed the request; nothing was changed. Retrying is safe. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Retell is unreachable or rate limiting; retry after `retryAfterSeconds` (also the `retry-after` header). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Retell did not answer in time; retry after `retryAfterSeconds` (also the `retry-after` header). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    InboundRouting_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed; Retell binds the number to its agent again. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Another change of this number is under way. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Another change of this number is under way",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Retell refused or failed the request; nothing was changed. Retrying is safe. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Gateway",
+                     *       "message": "Retell refused or failed the request",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 502
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Retell is unreachable or rate limiting; retry after `retryAfterSeconds` (also the `retry-after` header). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Retell is unreachable or rate limiting",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Retell did not answer in time; retry after `retryAfterSeconds` (also the `retry-after` header). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Gateway Timeout",
+                     *       "message": "Retell did not answer in time",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "retryAfterSeconds": 5,
+                     *       "statusCode": 504
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     Users_getMe: {
         parameters: {
             query?: never;
@@ -10620,6 +11291,142 @@ export interface operations {
                 content?: never;
             };
             /** @description The body is not a Retell call event. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "event",
+                     *           "messages": [
+                     *             "event must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing or invalid `x-retell-signature`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing or invalid `x-retell-signature`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    InboundAnswer_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Retell's inbound-call webhook, as Retell sends it. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    call_inbound: {
+                        /** @example agent_8c3f2a9b1d4e5f60718293a4 */
+                        agent_id?: string;
+                        /** @example call_4f1e2d3c */
+                        call_id?: string;
+                        /** @example +12125550123 */
+                        from_number: string;
+                        /** @example +14155550123 */
+                        to_number: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @example call_inbound
+                     * @enum {string}
+                     */
+                    event: "call_inbound";
+                };
+            };
+        };
+        responses: {
+            /** @description The agent for the call, or `{ "call_inbound": {} }` to refuse it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallInboundAnswerDto"];
+                };
+            };
+            /** @description The body is not a call_inbound event. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -14,6 +14,9 @@ export interface InboundCallInput {
   scenario?: Scenario;
 }
 
+/** How an inbound call went: connected (the call, as created), or refused before any call existed. */
+export type InboundOutcome = { outcome: 'connected'; call: CallView } | { outcome: 'refused'; call_id: string; reason: string };
+
 /** Which calls a scenario override applies to: those to a number, or those run by an agent. */
 export type ScenarioTarget = { to_number: string } | { agent_id: string };
 
@@ -38,6 +41,7 @@ export interface EmulatorControls {
   injectFault(spec: FaultSpec): ActiveFault;
   clearFaults(): void;
   ringInbound(input: InboundCallInput): CallView;
+  callInbound(input: InboundCallInput): Promise<InboundOutcome>;
   setWebhookBehaviour(behaviour: Partial<WebhookBehaviour>): WebhookBehaviour;
   setScenario(target: ScenarioTarget, scenario: Scenario): void;
   waitForIdle(): Promise<void>;
@@ -128,7 +132,16 @@ export function controlRoutes(emulator: EmulatorControls): Route[] {
         return noContent();
       },
     },
-    { method: 'POST', path: `${CONTROL_PATH}/inbound-calls`, handler: ({ body }) => created(emulator.ringInbound(parseInbound(body))) },
+    {
+      // 201 with the call once it is connected (after the number's inbound webhook answered, if it has one); 200
+      // with `{ refused: true, call_id, reason }` when the call was refused and so never created.
+      method: 'POST',
+      path: `${CONTROL_PATH}/inbound-calls`,
+      handler: async ({ body }) => {
+        const outcome = await emulator.callInbound(parseInbound(body));
+        return outcome.outcome === 'connected' ? created(outcome.call) : ok({ refused: true, call_id: outcome.call_id, reason: outcome.reason });
+      },
+    },
     {
       method: 'POST',
       path: `${CONTROL_PATH}/webhook-behaviour`,

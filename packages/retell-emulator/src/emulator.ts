@@ -1,5 +1,5 @@
-import { newPhoneCall, pickWeightedAgent, storeCall } from './call-factory.js';
-import { controlRoutes, type ConcurrencyReport, type EmulatorControls, type InboundCallInput, type ScenarioTarget } from './control.js';
+import { newPhoneCall, pickWeightedAgent, resolveAgent, storeCall, type CallExtras, type ResolvedAgent } from './call-factory.js';
+import { controlRoutes, type ConcurrencyReport, type EmulatorControls, type InboundCallInput, type InboundOutcome, type ScenarioTarget } from './control.js';
 import { FaultInjector, type ActiveFault, type FaultSpec } from './faults.js';
 import { agentRoutes } from './handlers/agents.js';
 import { callRoutes } from './handlers/calls.js';
@@ -14,14 +14,15 @@ import { scenarioForNumber, type Scenario } from './scenarios.js';
 import { TaskTracker } from './scheduler.js';
 import { StateFile } from './persistence.js';
 import { EmulatorServer } from './server.js';
-import { EmulatorState, type CallView, type ReadonlyEmulatorState, type StoredCall } from './state.js';
+import { newCallId } from './ids.js';
+import { EmulatorState, type CallView, type ReadonlyEmulatorState, type StoredCall, type StoredPhoneNumber } from './state.js';
 import { CallTimeline, STEP_DELAYS, type CallEvent, type StepDelays, type TimingMode } from './timeline.js';
 import { checkE164, type JsonObject } from './validation.js';
-import { resolveVersion } from './versioning.js';
+import { resolveVersion, toVersionRef } from './versioning.js';
 import { WebhookDispatcher, type WebhookBehaviour, type WebhookDelivery } from './webhooks.js';
 
 export type { ActiveFault, FaultSpec } from './faults.js';
-export type { ConcurrencyReport, InboundCallInput, ScenarioTarget } from './control.js';
+export type { ConcurrencyReport, InboundCallInput, InboundOutcome, ScenarioTarget } from './control.js';
 export { CONCURRENCY_LIMIT_MESSAGE, DEFAULT_CONCURRENCY_LIMIT } from './handlers/concurrency.js';
 export { RetellApiError } from './http.js';
 export { EmulatorStateError } from './persistence.js';
@@ -39,6 +40,8 @@ export interface RetellEmulatorOptions {
   timing?: TimingMode;
   /** Webhook timeout for agents without `webhook_timeout_ms`; Retell's is 10 s. */
   webhookTimeoutMs?: number;
+  /** Per-attempt timeout of a number's inbound webhook (`call_inbound`); Retell's is 10 s. */
+  inboundWebhookTimeoutMs?: number;
   /** Request and delivery traces come at `debug`; what an operator must see (a failed state write) at `warn`. */
   logger?: (message: string, level: 'debug' | 'warn') => void;
   /**
@@ -246,16 +249,79 @@ export class RetellEmulator implements EmulatorControls {
 
   /**
    * Simulates someone calling one of the emulator's numbers: one of its `inbound_agents` (by weight) answers and
-   * the call plays through the same timeline as outbound calls, with `direction: 'inbound'`.
+   * the call plays through the same timeline as outbound calls, with `direction: 'inbound'`. Numbers with an
+   * `inbound_webhook_url` must be rung with `callInbound` (Retell asks the webhook first).
    */
   ringInbound(input: InboundCallInput): CallView {
     const number = this.store.phoneNumbers.get(input.to_number);
     if (!number) throw new RetellApiError(422);
+    if (number.view.inbound_webhook_url) throw new RetellApiError(409, `${input.to_number} has an inbound_webhook_url: ring it with callInbound().`);
     const agents = number.view.inbound_agents ?? [];
     if (agents.length === 0) throw new RetellApiError(422, `${input.to_number} has no inbound agent to answer the call.`);
+    checkE164(input.from_number, 'from_number');
+    return this.connectInbound(input, number, pickWeightedAgent(this.store, agents), {}, newCallId());
+  }
+
+  /**
+   * An inbound call as Retell places it: without an \`inbound_webhook_url\`, as \`ringInbound\`. With one, Retell POSTs
+   * \`call_inbound\` (signed, 10 s per attempt, retried up to 3 times) while the call rings, then honours the answer:
+   * \`override_agent_id\` (and version) picks the agent, \`dynamic_variables\` and \`metadata\` go on the call; no
+   * \`override_agent_id\` leaves the number's inbound agents, and with none the call is refused (no call is created).
+   * When every attempt fails, the number's inbound agents answer, or the call is refused if it has none.
+   */
+  async callInbound(input: InboundCallInput): Promise<InboundOutcome> {
+    const number = this.store.phoneNumbers.get(input.to_number);
+    if (!number) throw new RetellApiError(422);
+    const url = number.view.inbound_webhook_url;
+    if (!url) return { outcome: 'connected', call: this.ringInbound(input) };
     const fromNumber = checkE164(input.from_number, 'from_number');
-    const resolved = pickWeightedAgent(this.store, agents);
-    const call = newPhoneCall({ resolved, direction: 'inbound', retellNumber: number, from_number: fromNumber, to_number: number.view.phone_number, extras: {} });
+    const agents = number.view.inbound_agents ?? [];
+    const callId = newCallId();
+    const first = agents[0];
+    const answer = await this.webhooks.askInbound(
+      url,
+      {
+        call_inbound: {
+          ...(first && { agent_id: first.agent_id, ...(first.agent_version !== undefined && { agent_version: first.agent_version }) }),
+          from_number: fromNumber,
+          to_number: number.view.phone_number,
+          call_id: callId,
+        },
+      },
+      this.options.inboundWebhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    );
+    const refused = (reason: string): InboundOutcome => ({ outcome: 'refused', call_id: callId, reason });
+    if (!answer) return agents.length > 0 ? this.inboundWith(input, number, pickWeightedAgent(this.store, agents), {}, callId) : refused('inbound_webhook_failed');
+    const reply = answer.call_inbound;
+    const fields: JsonObject = typeof reply === 'object' && reply !== null && !Array.isArray(reply) ? (reply as JsonObject) : {};
+    const extras: CallExtras = {};
+    const variables = fields.dynamic_variables;
+    if (variables !== undefined && variables !== null) {
+      const valid = typeof variables === 'object' && !Array.isArray(variables) && Object.values(variables).every((value) => typeof value === 'string');
+      if (!valid) return refused('dynamic_variables must be an object of strings');
+      extras.retell_llm_dynamic_variables = variables as Record<string, string>;
+    }
+    if (fields.metadata !== undefined && fields.metadata !== null) extras.metadata = fields.metadata;
+    if (typeof fields.override_agent_id === 'string') {
+      let resolved;
+      try {
+        resolved = resolveAgent(this.store, fields.override_agent_id, toVersionRef(fields.override_agent_version, 'override_agent_version'));
+      } catch {
+        return refused('override_agent_id is not an agent of this workspace');
+      }
+      return this.inboundWith(input, number, resolved, extras, callId);
+    }
+    if (agents.length === 0) return refused('rejected');
+    return this.inboundWith(input, number, pickWeightedAgent(this.store, agents), extras, callId);
+  }
+
+  private inboundWith(input: InboundCallInput, number: StoredPhoneNumber, resolved: ResolvedAgent, extras: CallExtras, callId: string): InboundOutcome {
+    return { outcome: 'connected', call: this.connectInbound(input, number, resolved, extras, callId) };
+  }
+
+  private connectInbound(input: InboundCallInput, number: StoredPhoneNumber, resolved: ResolvedAgent, extras: CallExtras, callId: string): CallView {
+    const fromNumber = checkE164(input.from_number, 'from_number');
+    const call = { ...newPhoneCall({ resolved, direction: 'inbound', retellNumber: number, from_number: fromNumber, to_number: number.view.phone_number, extras }), call_id: callId };
     const scenario = input.scenario ?? this.scenarioFor({ agentId: resolved.agent.id });
     this.timeline.begin(storeCall(this.store, call, scenario, Date.now()));
     this.changed();

@@ -46,7 +46,7 @@ export interface ReceivedWebhook {
   /** Exactly the bytes received, as `Retell.verify` needs them. */
   rawBody: string;
   signature: string | undefined;
-  body: { event: string; call: { call_id: string } & Record<string, unknown> };
+  body: { event: string; call: { call_id: string } & Record<string, unknown>; call_inbound?: Record<string, unknown> };
 }
 
 export interface WebhookReceiver {
@@ -54,12 +54,14 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** Statuses for the next requests, in order; afterwards it answers 204. `'hang'` never answers. */
   respondWith(...statuses: Array<number | 'hang'>): void;
+  /** Answers the next requests with 200 and these JSON bodies, in order (inbound webhooks). */
+  answerWith(...bodies: unknown[]): void;
   close(): Promise<void>;
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
-  const planned: Array<number | 'hang'> = [];
+  const planned: Array<number | 'hang' | { json: unknown }> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -68,7 +70,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       const signature = req.headers['x-retell-signature'];
       received.push({ rawBody, signature: typeof signature === 'string' ? signature : undefined, body: JSON.parse(rawBody) });
       const status = planned.shift() ?? 204;
-      if (status !== 'hang') res.writeHead(status).end();
+      if (typeof status === 'object') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status.json));
+      else if (status !== 'hang') res.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -77,6 +80,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     url: `http://127.0.0.1:${port}/webhooks/retell`,
     received,
     respondWith: (...statuses) => planned.push(...statuses),
+    answerWith: (...bodies) => planned.push(...bodies.map((json) => ({ json }))),
     close: () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -155,10 +155,31 @@ export class CallTimeline {
 
   private analyse(stored: StoredCall, analysis: CallAnalysis, delayMs: number): void {
     this.schedule(stored, delayMs, () => {
-      stored.call.call_analysis = { ...analysis };
+      const custom = stored.call.start_timestamp !== undefined ? this.customAnalysis(stored) : undefined;
+      stored.call.call_analysis = { ...analysis, ...(custom && { custom_analysis_data: custom }) };
       this.deps.emit('call_analyzed', stored);
       this.deps.finished(stored);
     });
+  }
+
+  /**
+   * A value of the declared type for each of the agent's `post_call_analysis_data` fields (string, a choice of the
+   * enum, boolean, number), the same for the same call and field. Retell fills none for calls that did not connect.
+   */
+  private customAnalysis(stored: StoredCall): Record<string, string | number | boolean> | undefined {
+    const agent = this.deps.state.agents.get(stored.call.agent_id);
+    const fields = agent && resolveVersion(agent, stored.call.agent_version)?.config.post_call_analysis_data;
+    if (!Array.isArray(fields) || fields.length === 0) return undefined;
+    const data: Record<string, string | number | boolean> = {};
+    for (const field of fields) {
+      if (!isObject(field) || typeof field.name !== 'string') continue;
+      const seed = [...`${stored.call.call_id}:${field.name}`].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7);
+      if (field.type === 'boolean') data[field.name] = seed % 2 === 0;
+      else if (field.type === 'number') data[field.name] = 1 + (seed % 10);
+      else if (field.type === 'enum' && Array.isArray(field.choices) && field.choices.length > 0) data[field.name] = String(field.choices[seed % field.choices.length]);
+      else data[field.name] = `Emulated ${field.name.replace(/_/g, ' ')}`;
+    }
+    return data;
   }
 
   private endingOf(outcome: ScenarioOutcome): Ending {

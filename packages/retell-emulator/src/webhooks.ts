@@ -14,7 +14,8 @@ export interface WebhookTarget {
 /** One delivery attempt, for tests and the control API. */
 export interface WebhookDelivery {
   url: string;
-  event: CallEvent;
+  /** A call event, or `call_inbound` (the number's inbound webhook, asked before an inbound call is created). */
+  event: CallEvent | 'call_inbound';
   call_id: string;
   /** 1 for the first try, up to 4 (three retries). */
   attempt: number;
@@ -118,7 +119,7 @@ export class WebhookDispatcher {
       try {
         // Signed per attempt, like Retell, so a retry never carries a stale timestamp.
         const signature = await sign(job.body, this.options.apiKey);
-        record.status = await postJson(job.target.url, job.body, signature, job.target.timeoutMs, signal);
+        record.status = (await postJson(job.target.url, job.body, signature, job.target.timeoutMs, signal)).status;
       } catch (error) {
         record.error = error instanceof Error ? error.message : String(error);
       }
@@ -127,6 +128,38 @@ export class WebhookDispatcher {
       this.options.log(`webhook ${job.event} ${job.callId} → ${job.target.url} attempt ${attempt}: ${record.status ?? record.error}`);
       if (record.status !== undefined && record.status >= 200 && record.status < 300) return;
     }
+  }
+
+  /**
+   * Asks a number's inbound webhook about a ringing call, as Retell does: signed, `timeoutMs` per attempt, retried
+   * (up to 3 times) on a non-2xx or no answer. Resolves with the parsed answer of the first 2xx (an empty body counts
+   * as `{}`), or undefined when every attempt failed (or the emulator was reset meanwhile).
+   */
+  async askInbound(url: string, payload: { call_inbound: Record<string, unknown> }, timeoutMs: number): Promise<Record<string, unknown> | undefined> {
+    const { signal } = this.abort;
+    const body = JSON.stringify({ event: 'call_inbound', ...payload });
+    const callId = typeof payload.call_inbound.call_id === 'string' ? payload.call_inbound.call_id : '';
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && !signal.aborted; attempt++) {
+      if (attempt > 1 && !(await this.pause(this.options.retryDelayMs(attempt - 1), signal))) return undefined;
+      const record: WebhookDelivery = { url, event: 'call_inbound', call_id: callId, attempt, duplicate: false, timestamp: Date.now() };
+      let answer: Record<string, unknown> | undefined;
+      try {
+        const response = await postJson(url, body, await sign(body, this.options.apiKey), timeoutMs, signal);
+        record.status = response.status;
+        if (response.status >= 200 && response.status < 300) {
+          const parsed: unknown = response.body.trim() === '' ? {} : JSON.parse(response.body);
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the answer is not a JSON object');
+          answer = parsed as Record<string, unknown>;
+        }
+      } catch (error) {
+        record.error = error instanceof Error ? error.message : String(error);
+      }
+      if (signal.aborted) return undefined;
+      this.deliveries.push(record);
+      this.options.log(`inbound webhook ${callId} → ${url} attempt ${attempt}: ${record.error ?? record.status}`);
+      if (answer) return answer;
+    }
+    return undefined;
   }
 
   /** Resolves false when the dispatcher was reset during the pause. */
@@ -140,11 +173,13 @@ export class WebhookDispatcher {
   }
 }
 
+const MAX_ANSWER_BYTES = 1 << 20;
+
 /**
- * POSTs one event and resolves with the status code. Redirects are not followed (a 3xx is a failed attempt), and no
- * connection is reused, so nothing outlives the delivery.
+ * POSTs one event and resolves with the status code and the answer's body (at most 1 MiB). Redirects are not followed
+ * (a 3xx is a failed attempt), and no connection is reused, so nothing outlives the delivery.
  */
-function postJson(url: string, body: string, signature: string, timeoutMs: number, signal: AbortSignal): Promise<number> {
+function postJson(url: string, body: string, signature: string, timeoutMs: number, signal: AbortSignal): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const request = (target.protocol === 'https:' ? https : http).request(
@@ -161,9 +196,20 @@ function postJson(url: string, body: string, signature: string, timeoutMs: numbe
         },
       },
       (response) => {
-        clearTimeout(timer);
-        response.resume();
-        resolve(response.statusCode ?? 0);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+        });
+        response.once('end', () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        response.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
       },
     );
     const timer = setTimeout(() => request.destroy(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);

@@ -23,7 +23,8 @@ import { IsIsoDateTime } from '../../common/validation/iso-date-time.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { IsStringRecord } from '../../common/validation/records.js';
-import { IsStorableText, IsTimeZone } from '../../contacts/dto/contact.dto.js';
+import { IsStorableText } from '../../contacts/dto/contact.dto.js';
+import { IsTimeZone } from '../../common/validation/time-zone.js';
 import {
   CAMPAIGN_STATUSES,
   PAUSE_REASONS,

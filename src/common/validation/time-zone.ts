@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import { registerDecorator } from 'class-validator';
 
 /** IANA names start with a letter: `Europe/Berlin`, `UTC`, `Etc/GMT+5`. */
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
@@ -10,4 +11,16 @@ const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
  */
 export function canonicalTimeZone(name: string): string | undefined {
   return IANA_NAME.test(name) && IANAZone.isValidZone(name) ? name : undefined;
+}
+
+/** Decorator: an IANA time zone name known to this server's time zone data (luxon / ICU). */
+export function IsTimeZone() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isTimeZone',
+      target: target.constructor,
+      propertyName,
+      options: { message: '$property must be an IANA time zone name, e.g. Europe/Berlin' },
+      validator: { validate: (value: unknown) => typeof value === 'string' && canonicalTimeZone(value) !== undefined },
+    });
 }

@@ -4,7 +4,7 @@ import { PageOf, PageQueryDto } from '../../common/pagination/page.dto.js';
 import { IsE164 } from '../../common/validation/phone-number.js';
 import { IsOmittable } from '../../common/validation/present.decorator.js';
 import { IsStringRecord } from '../../common/validation/records.js';
-import { canonicalTimeZone } from '../../common/validation/time-zone.js';
+import { IsTimeZone } from '../../common/validation/time-zone.js';
 import type { Contact } from '../contact.entity.js';
 import { ApiSchemaExample } from '../../common/openapi/schema-example.js';
 
@@ -30,18 +30,6 @@ export function IsStorableText() {
       propertyName,
       options: { message: '$property must not contain NUL characters or lone UTF-16 surrogates' },
       validator: { validate: storable },
-    });
-}
-
-/** An IANA time zone name known to this server's time zone data (luxon / ICU). */
-export function IsTimeZone() {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isTimeZone',
-      target: target.constructor,
-      propertyName,
-      options: { message: '$property must be an IANA time zone name, e.g. Europe/Berlin' },
-      validator: { validate: (value: unknown) => typeof value === 'string' && canonicalTimeZone(value) !== undefined },
     });
 }
 
