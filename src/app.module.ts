@@ -10,6 +10,7 @@ import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { appConfig, authConfig, callsConfig, campaignsConfig, databaseConfig, jobsConfig, retellConfig, webhooksConfig } from './config/index.js';
+import { ClockModule } from './common/clock.js';
 import { LimitsModule } from './common/limits/limits.module.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
@@ -58,6 +59,7 @@ export class AppModule {
         }),
         RetellModule,
         LimitsModule,
+        ClockModule,
         UsersModule,
         ApiKeysModule,
         AgentsModule,

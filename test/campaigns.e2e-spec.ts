@@ -1,4 +1,3 @@
-import { CampaignsModule } from '../src/campaigns/campaigns.module.js';
 import { Clock } from '../src/common/clock.js';
 import { bootTestApp, type TestApp } from './support/app.js';
 import { authHeader, createAgent, type Caller } from './support/agents.js';
@@ -47,8 +46,7 @@ describe('Campaigns (e2e)', () => {
       RETELL_EMULATOR_CONCURRENCY_LIMIT: String(WORKSPACE_LIMIT),
       CALL_CONCURRENCY_PER_USER: String(USER_LIMIT),
     });
-    // The dialer's clock (inbound routing has its own instance of the provider).
-    clock = t.app.select(CampaignsModule).get(Clock);
+    clock = t.app.get(Clock);
     alice = await createUser(t.http);
     bob = await createUser(t.http);
     for (const [user, set] of [

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 
 /**
  * "Now", as one injectable provider: rules that depend on the hour read it here — inbound routing's office hours, the
@@ -24,3 +24,8 @@ export class Clock {
     this.offsetMs += ms;
   }
 }
+
+/** One clock for the whole app (global), so a test that sets the time sets it for every rule that reads it. */
+@Global()
+@Module({ providers: [Clock], exports: [Clock] })
+export class ClockModule {}
