@@ -14,6 +14,7 @@ import pg from 'pg';
 import Retell from 'retell-sdk';
 import { benchAnalytics } from './analytics.mjs';
 import { benchInbound } from './inbound.mjs';
+import { benchCampaigns } from './campaigns.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SMOKE = process.argv.includes('--smoke');
@@ -401,7 +402,7 @@ const SCENARIOS = [
 // Sanity: both servers answer every scenario with 2xx before anything is timed (the smoke relies on this too).
 // Every read must also be the same JSON from both, so the baseline does the same work (and a faster read path in
 // the app cannot quietly change what it answers).
-for (const scenario of SCENARIOS.filter((s) => s.kind === 'read')) {
+for (const scenario of SCENARIOS.filter((s) => s.kind === 'read' && (!ONLY || ONLY.includes(s.id)))) {
   const bodies = [];
   for (const [label, base] of [['app', appBase], ['baseline', baseBase]]) {
     const body = await api(base, 'GET', scenario.path, undefined, scenario.headers);
@@ -468,6 +469,8 @@ const { rows: [applied] } = await sql.query(`select count(*)::int as n from rete
 await stop(baseline);
 await stop(app);
 const eventsResult = ONLY && !ONLY.includes('events') ? undefined : await eventsScenario();
+// Issue 15: a 10,000-target campaign against the ideal rate of its workspace limit (bench/campaigns.mjs).
+const campaignsResult = ONLY && !ONLY.includes('campaigns') ? undefined : await benchCampaigns({ root: ROOT, start, waitHealthy, stop, api, freePort, appEnv, sql, fail, log, smoke: SMOKE });
 await sql.end();
 await dropDatabase();
 await stopDatabase();
@@ -812,7 +815,23 @@ if (inbound) console.log(
     `GET /health between them (the machine's floor): p50 ${fmt(inbound.floorP50, 1)} ms, p99 ${fmt(inbound.floorP99, 1)} ms`,
 );
 
+if (campaignsResult) {
+  const c = campaignsResult;
+  console.log(
+    `\ncampaign (${c.targets.toLocaleString('en')} targets, workspace limit ${c.limit}, calls talking ${c.callMs} ms, average line held ${fmt(c.averageMs)} ms): ` +
+      `${c.calls.toLocaleString('en')} calls in ${fmt(c.seconds, 1)} s = ${fmt(c.throughput, 1)} calls/s against the ideal ${fmt(c.ideal, 1)} calls/s (limit ÷ average) ` +
+      `(${ratio(c.throughput, c.ideal)}; ${check(c.throughput >= 0.8 * c.ideal, '≥ 0.8× ideal')} ≥ 0.8×); double dials ${c.doubleDials}, lost targets ${c.lost}, ` +
+      `peak concurrency ${c.peak} (${check(c.doubleDials === 0 && c.lost === 0 && c.peak <= c.limit, '0, 0, ≤ limit')} 0, 0, ≤ ${c.limit})`,
+  );
+}
+
 // The smoke asserts the harness, never the timings: every request answered, all 2xx.
+if (campaignsResult) {
+  const c = campaignsResult;
+  if (c.status !== 'completed' || c.doubleDials > 0 || c.lost > 0 || c.peak > c.limit) {
+    fail(`campaign: status ${c.status}, ${c.doubleDials} double dials, ${c.lost} lost targets, peak ${c.peak} (limit ${c.limit})`);
+  }
+}
 if (eventsResult) {
   const { latency, drain } = eventsResult;
   if (latency.errors > 0 || latency.delivered !== latency.expected || latency.expected === 0) fail(`partner webhooks: ${latency.delivered}/${latency.expected} deliveries, ${latency.errors} errors`);

@@ -8,6 +8,7 @@ import { Migration20261201233016 } from './Migration20261201233016.js';
 import { Migration20261201235302 } from './Migration20261201235302.js';
 import { Migration20261202021038 } from './Migration20261202021038.js';
 import { Migration20261202021238 } from './Migration20261202021238.js';
+import { Migration20261202021325 } from './Migration20261202021325.js';
 import { Migration20261202021454 } from './Migration20261202021454.js';
 import { Migration20261202021815 } from './Migration20261202021815.js';
 import { Migration20261202023001 } from './Migration20261202023001.js';
@@ -26,6 +27,7 @@ export const MIGRATIONS: Array<{ name: string; class: new (...args: any[]) => Mi
   { name: 'Migration20261201235302', class: Migration20261201235302 },
   { name: 'Migration20261202021038', class: Migration20261202021038 },
   { name: 'Migration20261202021238', class: Migration20261202021238 },
+  { name: 'Migration20261202021325', class: Migration20261202021325 },
   { name: 'Migration20261202021454', class: Migration20261202021454 },
   { name: 'Migration20261202021815', class: Migration20261202021815 },
   { name: 'Migration20261202023001', class: Migration20261202023001 },

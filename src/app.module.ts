@@ -6,9 +6,11 @@ import { AgentToolsModule } from './agent-tools/agent-tools.module.js';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { CallsModule } from './calls/calls.module.js';
+import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
-import { appConfig, authConfig, callsConfig, databaseConfig, jobsConfig, retellConfig, webhooksConfig } from './config/index.js';
+import { appConfig, authConfig, callsConfig, campaignsConfig, databaseConfig, jobsConfig, retellConfig, webhooksConfig } from './config/index.js';
+import { ClockModule } from './common/clock.js';
 import { LimitsModule } from './common/limits/limits.module.js';
 import { MigrationRunner } from './database/migration-runner.js';
 import { ormOptions } from './database/orm-options.js';
@@ -40,7 +42,7 @@ export class AppModule {
           cache: true,
           // main.ts loads .env itself (process.loadEnvFile) before anything reads the configuration.
           ignoreEnvFile: true,
-          load: [appConfig, authConfig, callsConfig, databaseConfig, retellConfig, jobsConfig, webhooksConfig],
+          load: [appConfig, authConfig, callsConfig, databaseConfig, retellConfig, jobsConfig, webhooksConfig, campaignsConfig],
         }),
         MikroOrmModule.forRootAsync({
           driver: PostgreSqlDriver,
@@ -58,6 +60,7 @@ export class AppModule {
         }),
         RetellModule,
         LimitsModule,
+        ClockModule,
         UsersModule,
         ApiKeysModule,
         AgentsModule,
@@ -73,6 +76,7 @@ export class AppModule {
         ContactsModule,
         AnalyticsModule,
         InboundRoutingModule,
+        CampaignsModule,
       ],
       controllers: [HealthController],
       providers: [MigrationRunner],

@@ -53,7 +53,10 @@ describe('the documentation runs as written (e2e)', () => {
     const [{ count }] = await t.db.query<{ count: string }>(
       "select count(*) from calls c join users u on u.id = c.user_id where u.username = 'acme_crm' and c.call_analysis is not null",
     );
-    expect(count).toBe('1');
+    // The call of step 3, and the campaign's four: two completed, a no-answer tried twice.
+    expect(count).toBe('5');
+    expect(journey.output).toContain('{"status":"completed","progress":{"pending":0,"dialling":0,"completed":2,"noAnswer":1,"skippedDoNotCall":1}}');
+    expect(journey.output).toMatch(/\{"phoneNumber":"\+14155550001","status":"done","outcome":"no_answer","attempts":2,"callIds":\[\d+,\d+\]\}/);
   }, 180_000);
 
   it('stops at the first failed step: run again, the account exists (409) and nothing after it runs', async () => {

@@ -73,6 +73,14 @@ const JOURNEY = [
   'PATCH /contacts/{id}',
   'POST /contacts/import',
   'GET /analytics/calls',
+  'POST /campaigns',
+  'GET /campaigns',
+  'GET /campaigns/{id}',
+  'POST /campaigns/{id}/start',
+  'GET /campaigns/{id}/targets',
+  'POST /campaigns/{id}/pause',
+  'POST /campaigns/{id}/resume',
+  'POST /campaigns/{id}/cancel',
   'POST /webhook-endpoints',
   'GET /webhook-endpoints',
   'GET /webhook-endpoints/{id}',
@@ -192,6 +200,8 @@ describe("the OpenAPI document's request examples (e2e)", () => {
       let body = media ? (media.example ?? sample(document, media.schema)) : undefined;
       // A refresh token is a secret of the session: the one the login step received stands in for the example's.
       if (name === 'POST /auth/refresh') body = { ...(body as object), refreshToken };
+      // A campaign names the caller's own agent and contacts: the ones made by earlier steps stand in for the example's.
+      if (name === 'POST /campaigns') body = { ...(body as object), agentId: ids.agentId, contactIds: [ids.contacts] };
       const raw = body === undefined ? undefined : JSON.stringify(body);
       if (name === 'POST /webhooks/retell' || name === 'POST /webhooks/retell/inbound') headers['x-retell-signature'] = await Retell.sign(raw!, EMULATOR_API_KEY);
       if ((operation.security ?? []).length > 0) headers.authorization = `Bearer ${accessToken}`;
@@ -226,6 +236,7 @@ describe("the OpenAPI document's request examples (e2e)", () => {
           '/agents/{agentId}/calls': 'calls',
           '/webhook-endpoints': 'webhook-endpoints',
           '/contacts': 'contacts',
+          '/campaigns': 'campaigns',
           // The ping answers with its event.
           '/webhook-endpoints/{id}/test': 'events',
         };

@@ -88,6 +88,10 @@ app.get('/agents/:id', async (request, reply) => {
     publishedVersion: a.published_version,
     isPublished: a.is_published,
     postCallAnalysis: a.post_call_analysis,
+    language: a.language,
+    maxCallDurationMs: a.max_call_duration_ms,
+    endCallAfterSilenceMs: a.end_call_after_silence_ms,
+    voicemail: a.voicemail,
     createdAt: a.created_at,
     updatedAt: a.updated_at,
     llmConfiguration: {

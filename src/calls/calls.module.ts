@@ -11,5 +11,6 @@ import { CallsService } from './calls.service.js';
   imports: [MikroOrmModule.forFeature([Call, Agent, PhoneNumber]), IdempotencyModule],
   controllers: [CallsController],
   providers: [CallsService],
+  exports: [CallsService],
 })
 export class CallsModule {}

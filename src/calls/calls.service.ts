@@ -144,8 +144,8 @@ export class CallsService {
     }
   }
 
-  /** Records what Retell says about one of our calls through the one merge statement, then reads the row back. */
-  private async record(
+  /** Records what Retell says about one of our calls through the one merge statement, then reads the row back (also the campaign dialer's way to record its calls). */
+  async record(
     agent: Agent,
     data: RetellCallData | Retell.CallResponse,
     extras: { metadata?: Record<string, unknown>; dynamicVariables?: Record<string, string> } = {},

@@ -5,3 +5,4 @@ export * from './database.config.js';
 export * from './retell.config.js';
 export { ConfigError, StartupError } from './env.js';
 export * from './jobs.config.js';
+export * from './campaigns.config.js';

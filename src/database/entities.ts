@@ -3,6 +3,8 @@ import { Agent } from '../agents/agent.entity.js';
 import { CallRollup } from '../analytics/call-rollup.entity.js';
 import { ApiKey } from '../api-keys/api-key.entity.js';
 import { Call } from '../calls/call.entity.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { CampaignTarget } from '../campaigns/campaign-target.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { InboundRouting } from '../inbound-routing/inbound-routing.entity.js';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity.js';
@@ -19,6 +21,6 @@ import { WebhookEvent } from '../webhooks/webhook-event.entity.js';
 
 export const ENTITIES = [
   User, RefreshToken, ApiKey, Agent, LlmConfiguration, PhoneNumber, Call, AgentTool, WebhookEvent, IdempotencyKey, LoginAttempt, RateLimitBucket,
-  EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup, DialSlotRow,
+  EditLease, Event, WebhookEndpoint, WebhookDelivery, Contact, CallRollup, Campaign, CampaignTarget, DialSlotRow,
   InboundRouting,
 ];

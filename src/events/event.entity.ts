@@ -14,6 +14,9 @@ export const EVENT_TYPES = [
   'phone_number.created',
   'phone_number.updated',
   'phone_number.deleted',
+  'campaign.started',
+  'campaign.paused',
+  'campaign.completed',
   'ping',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

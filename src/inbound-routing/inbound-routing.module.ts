@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Agent } from '../agents/agent.entity.js';
-import { Clock } from '../common/clock.js';
 import { PhoneNumber } from '../phone-numbers/phone-number.entity.js';
 import { WebhookSigner } from '../webhook-endpoints/webhook-signer.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
@@ -15,6 +14,6 @@ import { InboundRoutingService } from './inbound-routing.service.js';
   imports: [MikroOrmModule.forFeature([InboundRouting, PhoneNumber, Agent]), WebhooksModule],
   controllers: [InboundRoutingController, InboundAnswerController],
   // WebhookSigner: the partner webhooks' signer (Standard Webhooks), reused for the tenant's inbound webhook.
-  providers: [InboundRoutingService, InboundAnswerService, WebhookSigner, Clock],
+  providers: [InboundRoutingService, InboundAnswerService, WebhookSigner],
 })
 export class InboundRoutingModule {}

@@ -353,6 +353,133 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your campaigns, newest first, with their progress. */
+        get: operations["Campaigns_list"];
+        put?: never;
+        /**
+         * Create a campaign as a draft: one target per contact (up to 10,000), calling windows in each contact's time zone (else the campaign's), a retry policy by outcome. Every id must be yours. Nothing is dialled before start.
+         * @description Create a campaign as a `draft`: one target per contact (up to 10,000), calling windows in each contact's time
+         *     zone (else the campaign's), a retry policy by outcome. Every id must be yours. Nothing is dialled before `start`.
+         */
+        post: operations["Campaigns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign: its state and progress (targets pending, dialling, finished by outcome, skipped). */
+        get: operations["Campaigns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel: targets not yet dialled are cancelled; calls under way finish and are recorded. Final. */
+        post: operations["Campaigns_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: no new dials; calls under way finish and are recorded. */
+        post: operations["Campaigns_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused campaign (also one paused at the minutes cap). */
+        post: operations["Campaigns_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a draft: running at once, or scheduled until schedule.startAt.
+         * @description Start a draft: `running` at once, or `scheduled` until `schedule.startAt`.
+         */
+        post: operations["Campaigns_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns/{id}/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign's targets in the order given: attempts, calls, outcome and next attempt. */
+        get: operations["Campaigns_targets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contacts": {
         parameters: {
             query?: never;
@@ -1287,6 +1414,175 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        CallingWindowDto: {
+            /**
+             * @description Local week days.
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /**
+             * @description Local end, `HH:mm`, after `start` (`24:00` = midnight).
+             * @example 17:30
+             */
+            end: string;
+            /**
+             * @description Local start, `HH:mm`.
+             * @example 09:00
+             */
+            start: string;
+        };
+        CampaignPageDto: {
+            items: components["schemas"]["CampaignResponseDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        CampaignProgressDto: {
+            /**
+             * @description Not called because the campaign was cancelled first.
+             * @example 0
+             */
+            cancelled: number;
+            /** @description Finished targets, by their final outcome. */
+            completed: components["schemas"]["OutcomeCountsDto"];
+            /**
+             * @description An attempt under way.
+             * @example 5
+             */
+            dialling: number;
+            /**
+             * @description Finished without reaching the person (the outcomes other than `completed`, summed).
+             * @example 40
+             */
+            failed: number;
+            /**
+             * @description Waiting for a window, a retry delay or a free line.
+             * @example 640
+             */
+            pending: number;
+            /**
+             * @description Skipped as do-not-call (or their contact was deleted).
+             * @example 3
+             */
+            skippedDoNotCall: number;
+            /** @example 1000 */
+            targets: number;
+        };
+        CampaignResponseDto: {
+            /** @example 12 */
+            agentId: number;
+            /** Format: date-time */
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @example {
+             *       "clinic_name": "Acme Dental"
+             *     }
+             */
+            dynamicVariables: {
+                [key: string]: string;
+            } | null;
+            /** @example +14155550123 */
+            fromNumber: string | null;
+            /** @example 7 */
+            id: number;
+            /** @example 5 */
+            maxConcurrency: number | null;
+            /** @example December appointment reminders */
+            name: string;
+            /**
+             * @description Why it is paused: `requested` (pause), `minutes_cap` (the tenant's monthly minutes cap was reached),
+             *     `no_phone_number` (the agent has no active number to call from). Resume when the cause is gone.
+             * @example null
+             * @enum {string|null}
+             */
+            pauseReason: "requested" | "minutes_cap" | "no_phone_number" | null;
+            progress: components["schemas"]["CampaignProgressDto"];
+            retry: components["schemas"]["RetryPolicyDto"];
+            schedule: components["schemas"]["CampaignScheduleResponseDto"];
+            /** Format: date-time */
+            startedAt: string | null;
+            /**
+             * @example running
+             * @enum {string}
+             */
+            status: "draft" | "scheduled" | "running" | "paused" | "completed" | "cancelled";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CampaignScheduleDto: {
+            /**
+             * @description Not before this instant; left out, the campaign runs as soon as it is started.
+             * @example 2026-12-03T08:00:00Z
+             */
+            startAt?: string;
+            /**
+             * @description The time zone of targets whose contact has none (IANA).
+             * @example America/New_York
+             */
+            timezone: string;
+            /** @description When calls may be placed, in each target's local time; at least one. */
+            windows: components["schemas"]["CallingWindowDto"][];
+        };
+        CampaignScheduleResponseDto: {
+            /** Format: date-time */
+            startAt: string | null;
+            /** @example America/New_York */
+            timezone: string;
+            windows: components["schemas"]["CallingWindowDto"][];
+        };
+        CampaignTargetPageDto: {
+            items: components["schemas"]["CampaignTargetResponseDto"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page. */
+            nextCursor: string | null;
+        };
+        CampaignTargetResponseDto: {
+            /**
+             * @description Attempts made so far.
+             * @example 2
+             */
+            attempts: number;
+            /**
+             * @description Our ids of the target's calls, oldest first.
+             * @example [
+             *       501,
+             *       544
+             *     ]
+             */
+            callIds: number[];
+            /** @example 31 */
+            contactId: number | null;
+            /** @description Each finished attempt. */
+            history: components["schemas"]["TargetAttemptDto"][];
+            /** @example 90 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description When a pending target may be dialled next (a window opening or a retry delay); null: as soon as a line is free.
+             */
+            nextAttemptAt: string | null;
+            /**
+             * @description The final outcome (done or skipped), else null.
+             * @example completed
+             * @enum {string|null}
+             */
+            outcome: "completed" | "no_answer" | "busy" | "voicemail" | "error" | "failed" | "do_not_call" | "contact_deleted" | null;
+            /** @example +14155550199 */
+            phoneNumber: string;
+            /**
+             * @example done
+             * @enum {string}
+             */
+            status: "pending" | "dialling" | "done" | "skipped" | "cancelled";
+            /** Format: date-time */
+            updatedAt: string;
+        };
         ContactPageDto: {
             items: components["schemas"]["ContactResponseDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -1433,6 +1729,84 @@ export interface components {
              * @example +14155550199
              */
             toNumber: string;
+        };
+        /**
+         * @example {
+         *       "agentId": 12,
+         *       "contactIds": [
+         *         31,
+         *         32,
+         *         33
+         *       ],
+         *       "dynamicVariables": {
+         *         "clinic_name": "Acme Dental"
+         *       },
+         *       "maxConcurrency": 5,
+         *       "name": "December appointment reminders",
+         *       "retry": {
+         *         "delayMinutes": 60,
+         *         "maxAttempts": 3,
+         *         "on": [
+         *           "no_answer",
+         *           "busy"
+         *         ]
+         *       },
+         *       "schedule": {
+         *         "timezone": "America/New_York",
+         *         "windows": [
+         *           {
+         *             "days": [
+         *               "mon",
+         *               "tue",
+         *               "wed",
+         *               "thu",
+         *               "fri"
+         *             ],
+         *             "end": "17:30",
+         *             "start": "09:00"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        CreateCampaignDto: {
+            /**
+             * @description One of your active agents.
+             * @example 12
+             */
+            agentId: number;
+            /**
+             * @description Your contacts to call, each once (1 to 10,000).
+             * @example [
+             *       31,
+             *       32,
+             *       33
+             *     ]
+             */
+            contactIds: number[];
+            /**
+             * @description Prompt variables for every call; a contact's own variables win.
+             * @example {
+             *       "clinic_name": "Acme Dental"
+             *     }
+             */
+            dynamicVariables?: {
+                [key: string]: string;
+            };
+            /**
+             * @description One of your active numbers; left out, the agent's oldest active number at each dial.
+             * @example +14155550123
+             */
+            fromNumber?: string;
+            /**
+             * @description Calls of this campaign at once (1–100); the tenant's and the workspace's limits apply too.
+             * @example 5
+             */
+            maxConcurrency?: number;
+            /** @example December appointment reminders */
+            name: string;
+            retry: components["schemas"]["RetryPolicyDto"];
+            schedule: components["schemas"]["CampaignScheduleDto"];
         };
         CreateContactDto: {
             /** @description Refuse calls from this number. */
@@ -1657,7 +2031,7 @@ export interface components {
              * @example call.ended
              * @enum {string}
              */
-            type: "call.started" | "call.ended" | "call.analyzed" | "agent.created" | "agent.updated" | "agent.published" | "agent.deleted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "ping";
+            type: "call.started" | "call.ended" | "call.analyzed" | "agent.created" | "agent.updated" | "agent.published" | "agent.deleted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "campaign.started" | "campaign.paused" | "campaign.completed" | "ping";
         };
         FieldErrorDto: {
             /** @description Dotted path of the field in the request body or query, e.g. `tools.0.name`. */
@@ -1874,6 +2248,15 @@ export interface components {
              */
             start: string;
         };
+        OutcomeCountsDto: {
+            busy: number;
+            completed: number;
+            error: number;
+            /** @description Numbers that cannot be called (invalid destination, marked as spam, …): never retried. */
+            failed: number;
+            noAnswer: number;
+            voicemail: number;
+        };
         PhoneNumberPageDto: {
             items: components["schemas"]["PhoneNumberResponseDto"][];
             /** @description Pass as `cursor` to get the next page; null on the last page. */
@@ -2031,12 +2414,53 @@ export interface components {
              */
             username: string;
         };
+        RetryPolicyDto: {
+            /**
+             * @description Minutes between an attempt's end and the next (0–10080, a week).
+             * @example 60
+             */
+            delayMinutes: number;
+            /**
+             * @description Attempts per target, the first one included (1–5).
+             * @example 3
+             */
+            maxAttempts: number;
+            /**
+             * @description Which outcomes are tried again.
+             * @example [
+             *       "no_answer",
+             *       "busy"
+             *     ]
+             */
+            on: ("no_answer" | "busy" | "voicemail" | "error")[];
+        };
         SentimentCountsDto: {
             negative: number;
             neutral: number;
             positive: number;
             /** @description Analysed calls whose sentiment is Unknown (or a value Retell adds later). */
             unknown: number;
+        };
+        TargetAttemptDto: {
+            /** Format: date-time */
+            at: string;
+            /** @example 1 */
+            attempt: number;
+            /**
+             * @description Our call id (`GET /calls/:id`).
+             * @example 501
+             */
+            callId: number | null;
+            /**
+             * @description Retell's reason.
+             * @example dial_no_answer
+             */
+            disconnectionReason: string | null;
+            /**
+             * @example no_answer
+             * @enum {string}
+             */
+            outcome: "completed" | "no_answer" | "busy" | "voicemail" | "error" | "failed" | "do_not_call" | "contact_deleted";
         };
         TokenPairDto: {
             /** @description Short-lived JWT for `Authorization: Bearer`. */
@@ -2379,7 +2803,7 @@ export interface components {
              * @example succeeded
              * @enum {string}
              */
-            status: "pending" | "succeeded" | "failed";
+            status: "pending" | "failed" | "succeeded";
         };
         WebhookEndpointPageDto: {
             items: components["schemas"]["WebhookEndpointResponseDto"][];
@@ -6613,6 +7037,864 @@ export interface operations {
             };
         };
     };
+    Campaigns_list: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Only campaigns in this state. */
+                status?: "cancelled" | "completed" | "draft" | "scheduled" | "running" | "paused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignPageDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "limit",
+                     *           "messages": [
+                     *             "limit must be an integer number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCampaignDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "name",
+                     *           "messages": [
+                     *             "name must be a string"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "The body is larger than the server accepts",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "The body is not `application/json`",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Not allowed in the campaign’s current state (the message names it). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Not allowed in the campaign’s current state",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Not allowed in the campaign’s current state (the message names it). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Not allowed in the campaign’s current state",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Not allowed in the campaign’s current state (the message names it). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Not allowed in the campaign’s current state",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignResponseDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Not allowed in the campaign’s current state (the message names it). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "Not allowed in the campaign’s current state",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
+    Campaigns_targets: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Only targets in this state. */
+                status?: "pending" | "dialling" | "done" | "skipped" | "cancelled";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignTargetPageDto"];
+                };
+            };
+            /** @description Validation failed: `details` lists each field and its problems. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "details": [
+                     *         {
+                     *           "field": "id",
+                     *           "messages": [
+                     *             "id must be a number"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Missing, invalid, expired or revoked credentials",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description No such resource for the caller (another user’s resources answer 404 too). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such resource for the caller",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+            /** @description Unexpected server error; `requestId` identifies it in the logs. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal Server Error",
+                     *       "message": "Unexpected server error",
+                     *       "requestId": "b1946ac9-2f6d-4d8a-9e1b-0c3f6a1d2e4f",
+                     *       "statusCode": 500
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelopeDto"];
+                };
+            };
+        };
+    };
     Contacts_list: {
         parameters: {
             query?: {
@@ -7306,7 +8588,7 @@ export interface operations {
                 /** @description `nextCursor` of the previous page. */
                 cursor?: string;
                 /** @description Only events of this type. */
-                type?: "call.started" | "call.ended" | "call.analyzed" | "agent.created" | "agent.updated" | "agent.published" | "agent.deleted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "ping";
+                type?: "call.started" | "call.ended" | "call.analyzed" | "agent.created" | "agent.updated" | "agent.published" | "agent.deleted" | "phone_number.created" | "phone_number.updated" | "phone_number.deleted" | "campaign.started" | "campaign.paused" | "campaign.completed" | "ping";
             };
             header?: never;
             path?: never;

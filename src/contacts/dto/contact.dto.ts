@@ -22,7 +22,7 @@ const storable = (value: unknown): boolean =>
     : typeof value !== 'object' || value === null || Object.entries(value).every(([key, item]) => storableString(key) && storable(item));
 
 /** Text PostgreSQL can store: no NUL, no lone UTF-16 surrogate (either would be a database error, not a 400). */
-function IsStorableText() {
+export function IsStorableText() {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isStorableText',
