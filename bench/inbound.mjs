@@ -70,7 +70,7 @@ export async function benchInbound({ sql, base, userId, agentId, retellKey, runs
   const idleSeconds = Math.min(5, Math.max(1, loopSeconds / 4));
   await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
   const idleStatements = await countStatements();
-  const backgroundPerSecond = idleStatements === undefined ? undefined : idleStatements / idleSeconds;
+  const backgroundPerSecond = idleStatements === undefined ? undefined : idleStatements.all / idleSeconds;
   if (greeted === 0) fail('call_inbound: no caller was greeted by name');
   await sql.query('delete from phone_numbers where id = $1', [phoneNumberId]);
   times.sort((a, b) => a - b);
@@ -83,7 +83,7 @@ export async function benchInbound({ sql, base, userId, agentId, retellKey, runs
     floorP50: percentile(floor, 50),
     floorP99: percentile(floor, 99),
     // Less the background and GET /health's one `select 1` per iteration: what is left is the answer's.
-    sqlPerRequest: statements === undefined ? undefined : (statements - backgroundPerSecond * loopSeconds) / runs - 1,
+    sqlPerRequest: statements === undefined ? undefined : (statements.all - backgroundPerSecond * loopSeconds) / runs - 1,
     backgroundPerSecond,
   };
 }

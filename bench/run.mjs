@@ -603,7 +603,7 @@ async function eventsScenario() {
   }
   const cost = {
     deliveries: costed,
-    sql: statements === undefined || costed === 0 ? undefined : statements / costed,
+    sql: statements === undefined || costed === 0 ? undefined : statements.all / costed,
     appCpuMs: costed === 0 ? undefined : ((cpuSeconds(child.pid) - costFrom.appCpu) * 1000) / costed,
     dbCpuMs: costed === 0 || costFrom.dbCpu === undefined ? undefined : ((databaseCpuSeconds() - costFrom.dbCpu) * 1000) / costed,
   };
