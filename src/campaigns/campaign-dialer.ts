@@ -11,6 +11,7 @@ import { DialSlots, type DialSlot } from '../common/limits/dial-slots.js';
 import { campaignsConfig } from '../config/campaigns.config.js';
 import { EventsService } from '../events/events.service.js';
 import { JobsService, type BackgroundLoop } from '../jobs/jobs.service.js';
+import { PassLoop } from '../jobs/pass-loop.js';
 import { PhoneNumberRepository } from '../phone-numbers/phone-number.repository.js';
 import { RetellFailure, RetellGateway } from '../retell/retell.gateway.js';
 import { nextWindowStart } from './calling-windows.js';
@@ -76,10 +77,12 @@ type Row = Record<string, unknown>;
 @Injectable()
 export class CampaignDialer implements BackgroundLoop {
   private readonly logger = new Logger('CampaignDialer');
-  private running = false;
-  private current: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop = new PassLoop({
+    name: 'dialer',
+    logger: this.logger,
+    pass: async () => ((await this.pass()) > 0 ? 0 : this.idleMs()),
+    retryMs: () => this.idleMs(),
+  });
   /** Dials started by this instance and not finished: not awaited by the pass (so it goes on), awaited by stop(). */
   private readonly dials = new Set<Promise<void>>();
   /** Whether the last pass saw running campaigns waiting for lines or calls under way. */
@@ -101,34 +104,17 @@ export class CampaignDialer implements BackgroundLoop {
   }
 
   start(): void {
-    this.running = true;
-    this.current = this.loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.wake?.();
-    await this.current;
+    await this.loop.stop();
     await Promise.allSettled([...this.dials]);
   }
 
-  private async loop(): Promise<void> {
-    while (this.running) {
-      let work = 0;
-      try {
-        work = await this.pass();
-      } catch (error) {
-        if (this.running) this.logger.error({ msg: 'dialer pass failed; retrying', error: (error as Error).message });
-      }
-      if (work === 0 && this.running) {
-        const wait = this.busy ? Math.min(BUSY_INTERVAL_MS, this.config.dialerIntervalMs) : this.config.dialerIntervalMs;
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          this.timer = setTimeout(resolve, wait);
-        });
-      }
-    }
+  /** The sleep after a pass with nothing to do: short while campaigns wait for lines or calls are under way. */
+  private idleMs(): number {
+    return this.busy ? Math.min(BUSY_INTERVAL_MS, this.config.dialerIntervalMs) : this.config.dialerIntervalMs;
   }
 
   /** One pass; returns how much it did (0: nothing to do, the loop sleeps). */

@@ -5,6 +5,7 @@ import type { Db } from 'pg-boss';
 import { jobsConfig } from '../config/jobs.config.js';
 import { callEventData } from '../events/event-data.js';
 import { JobsService, type BackgroundLoop } from './jobs.service.js';
+import { PassLoop } from './pass-loop.js';
 
 const BATCH = 500;
 /**
@@ -31,14 +32,18 @@ export const EVENTS_INSERTED_CHANNEL = 'events_inserted';
 @Injectable()
 export class OutboxRelay implements BackgroundLoop {
   private readonly logger = new Logger('OutboxRelay');
-  private running = false;
-  private current: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private resume: (() => void) | undefined;
-  private stopPause: (() => void) | undefined;
-  /** Set by wake(): look again as soon as the current pass ends (a notification during a pass is not lost). */
-  private woken = false;
   private readonly dispatchedListeners: Array<() => void> = [];
+  /**
+   * Until the next notification, or the interval (a missed notification, events of an instance that died); at once
+   * after a full batch.
+   */
+  private readonly loop = new PassLoop({
+    name: 'outbox relay',
+    logger: this.logger,
+    pass: async () => ((await this.pass()) === BATCH ? 0 : this.config.relayIntervalMs),
+    retryMs: () => this.config.relayIntervalMs,
+    minGapMs: MIN_PASS_GAP_MS,
+  });
 
   constructor(
     private readonly jobs: JobsService,
@@ -55,52 +60,15 @@ export class OutboxRelay implements BackgroundLoop {
   }
 
   wake(): void {
-    this.woken = true;
-    this.resume?.();
+    this.loop.wake();
   }
 
   start(): void {
-    this.running = true;
-    this.current = this.loop();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.stopPause?.();
-    await this.current;
-  }
-
-  private async loop(): Promise<void> {
-    let full = false;
-    let lastPassAt = 0;
-    while (this.running) {
-      const gap = lastPassAt + MIN_PASS_GAP_MS - Date.now();
-      if (!full && gap > 0) await this.pause(gap);
-      if (!this.running) break;
-      this.woken = false;
-      lastPassAt = Date.now();
-      full = false;
-      try {
-        full = (await this.pass()) === BATCH;
-      } catch (error) {
-        if (this.running) this.logger.error({ msg: 'outbox relay pass failed; retrying', error: (error as Error).message });
-      }
-      // Until the next notification, or the interval (a missed notification, events of an instance that died).
-      if (!full && !this.woken && this.running) await this.pause(this.config.relayIntervalMs, true);
-    }
-  }
-
-  /** Sleeps `ms`; stop() ends it, and so does wake() when `wakeable`. */
-  private async pause(ms: number, wakeable = false): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.resume = wakeable ? resolve : undefined;
-      this.stopPause = resolve;
-      this.timer = setTimeout(resolve, ms);
-    });
-    clearTimeout(this.timer);
-    this.resume = undefined;
-    this.stopPause = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One batch; returns how many events it dispatched. */
