@@ -98,7 +98,7 @@ export class CallTimeline {
     } else if (call.call_status === 'ongoing') {
       const talkMs = outcome.lastsUntilMaxDuration ? this.maxDurationOf(stored) : this.deps.delays.talkMs;
       const remaining = call.start_timestamp! + talkMs - this.deps.now();
-      this.schedule(stored, Math.max(remaining, minDelay), () => this.end(stored, this.endingOf(outcome)));
+      this.schedule(stored, Math.max(remaining, minDelay), () => this.end(stored, this.endingOf(outcome), call.start_timestamp! + talkMs));
     } else if (call.call_analysis === undefined) {
       const stopped = call.disconnection_reason === 'manual_stopped';
       const analysis = !stopped ? outcome.analysis : call.start_timestamp !== undefined ? STOPPED_ANALYSIS : { ...STOPPED_ANALYSIS, user_sentiment: 'Unknown' as const };
@@ -132,12 +132,16 @@ export class CallTimeline {
     Object.assign(stored.call, { call_status: 'ongoing', start_timestamp: this.deps.now() });
     this.deps.emit('call_started', stored);
     const talkMs = outcome.lastsUntilMaxDuration ? this.maxDurationOf(stored) : this.deps.delays.talkMs;
-    this.schedule(stored, talkMs, () => this.end(stored, ending));
+    this.schedule(stored, talkMs, () => this.end(stored, ending, stored.call.start_timestamp! + talkMs));
   }
 
-  private end(stored: StoredCall, ending: Ending): void {
+  /**
+   * `talkedUntil`: when the talk time ran out. A timer may fire a millisecond before the clock shows it has passed, so
+   * a call that talked its full time never reports less.
+   */
+  private end(stored: StoredCall, ending: Ending, talkedUntil = 0): void {
     const { call } = stored;
-    const now = this.deps.now();
+    const now = Math.max(this.deps.now(), talkedUntil);
     const connected = call.start_timestamp !== undefined;
     const durationMs = connected ? now - call.start_timestamp! : 0;
     Object.assign(call, {
