@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
+import pg from 'pg';
+import { closeApp } from '../src/app.setup.js';
+import { bootTestApp, type TestApp } from './support/app.js';
+import { authHeader } from './support/agents.js';
+import { createUser } from './support/factories.js';
+import { eventually, WebhookReceiver } from './support/webhook-receiver.js';
+import { CLAIM_SQL, QUEUE_PLAN_SQL, RECORD_SQL } from '../src/webhook-endpoints/webhook-delivery.worker.js';
+
+jest.setTimeout(120_000);
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Subplan Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+
+async function explain(url: string, sql: string, params: unknown[], setup?: string): Promise<PlanNode[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('begin');
+    if (setup) await client.query(setup);
+    const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${sql}`, params);
+    return nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
+  } finally {
+    await client.query('rollback');
+    await client.end();
+  }
+}
+
+/**
+ * The delivery queue's statements keep their plans when the table's statistics lag behind it — a backlog of
+ * thousands of deliveries made faster than autovacuum analyzes (an outage's catch-up): the claim walks the due index
+ * in order instead of reading and sorting every due row, and the recording probes the primary key per outcome
+ * instead of scanning the table. An `api` instance runs no delivery loop, so the rows stay as inserted. (20,000 rows:
+ * the size at which PostgreSQL 15 plans the claim with a bitmap scan and a sort when the settings are left out.)
+ */
+describe('webhook delivery queue: plans that do not depend on fresh statistics (e2e)', () => {
+  let t: TestApp;
+  let ids: number[];
+
+  beforeAll(async () => {
+    t = await bootTestApp({ APP_ROLE: 'api', URLS_ALLOW_PRIVATE: 'true' });
+    const user = await createUser(t.http);
+    const endpoint = (await t.http.post('/webhook-endpoints').set(...authHeader(user)).send({ url: 'http://127.0.0.1:9/hook' }).expect(201)).body as { id: number };
+    await t.db.query(
+      `with made as (
+         insert into events (user_id, type, data, dispatched_at)
+         select $1, 'agent.updated', jsonb_build_object('n', i), now() from generate_series(1, 20000) as i returning id, user_id)
+       insert into webhook_deliveries (endpoint_id, event_id, user_id, status, attempts, next_attempt_at)
+       select $2, id, user_id, 'pending', 0, now() - interval '1 second' from made`,
+      [user.id, endpoint.id],
+    );
+    ids = (await t.db.query<{ id: number }>('select id from webhook_deliveries order by id limit 8')).map((row) => row.id);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('a claim reads the first due entries of the due index, in order (no bitmap scan, no sort of the due rows)', async () => {
+    const plan = await explain(t.db.url, CLAIM_SQL, [16, 35, randomUUID()], QUEUE_PLAN_SQL);
+    const due = nodes(plan.find((node) => node['Subplan Name'] === 'CTE due')!);
+    expect(due.map((node) => node['Node Type'])).toEqual(['Limit', 'LockRows', 'Index Scan']);
+    expect(due[2]!['Index Name']).toBe('webhook_deliveries_due_index');
+    expect(plan.filter((node) => node['Node Type'].startsWith('Bitmap'))).toEqual([]);
+  });
+
+  it('recording outcomes probes the primary key per outcome (no scan of the table)', async () => {
+    const n = ids.length;
+    const plan = await explain(t.db.url, RECORD_SQL, [
+      ids,
+      ids.map(() => randomUUID()),
+      ids.map(() => 'succeeded'),
+      ids.map(() => true),
+      ids.map(() => 204),
+      ids.map(() => null),
+      ids.map(() => 3),
+      ids.map(() => null),
+      ids.map(() => true),
+      432_000,
+    ]);
+    expect(n).toBe(8);
+    const deliveries = plan.filter((node) => node['Relation Name'] === 'webhook_deliveries' && node['Node Type'] !== 'ModifyTable');
+    expect(deliveries.map((node) => [node['Node Type'], node['Index Name']])).toEqual([['Index Scan', 'webhook_deliveries_pkey']]);
+  });
+});
+
+/**
+ * Deliveries claimed ahead of a free slot are given back when the instance stops: due at once for any instance, the
+ * attempt they never had not counted. WEBHOOK_CONCURRENCY=1: one attempt in flight (the receiver never answers it), two
+ * more claimed behind it, a fourth not claimed.
+ */
+describe('webhook delivery loop: stopping gives back what it claimed ahead (e2e)', () => {
+  it('the unattempted claims are released; the attempt in flight is finished and recorded', async () => {
+    const receiver = new WebhookReceiver();
+    const url = await receiver.start();
+    const t = await bootTestApp({ URLS_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: '1', WEBHOOK_TIMEOUT_MS: '3000', EVENTS_RELAY_INTERVAL_MS: '50' });
+    try {
+      const user = await createUser(t.http);
+      // The first request is never answered: it holds the only slot until its time limit, also while stopping.
+      receiver.respond = (n) => (n === 1 ? 0 : 204);
+      const endpoint = (await t.http.post('/webhook-endpoints').set(...authHeader(user)).send({ url }).expect(201)).body as { id: number };
+      await t.http.post(`/webhook-endpoints/${endpoint.id}/test`).set(...authHeader(user)).expect(202);
+      await eventually(() => receiver.received.length === 1, 30_000, 'the first attempt to be in flight');
+      for (let i = 0; i < 3; i++) await t.http.post(`/webhook-endpoints/${endpoint.id}/test`).set(...authHeader(user)).expect(202);
+      // All four made; two of the three new ones claimed behind the one in flight (3 × WEBHOOK_CONCURRENCY held at most).
+      const counts = async () =>
+        (await t.db.query<{ made: number; claimed: number }>(`select count(*)::int as made, (count(*) filter (where claimed_until > now()))::int as claimed from webhook_deliveries`))[0]!;
+      await eventually(async () => {
+        const { made, claimed } = await counts();
+        return made === 4 && claimed === 3;
+      }, 30_000, 'four deliveries, three of them claimed');
+      await closeApp(t.app);
+      const rows = await t.db.query<{ status: string; attempts: number; claimed: boolean }>(
+        `select status, attempts, claimed_until is not null as claimed from webhook_deliveries where endpoint_id = $1 order by id`,
+        [endpoint.id],
+      );
+      // The attempt in flight ran into its time limit and was recorded (a failure, retried later by any instance).
+      expect(rows[0]).toEqual({ status: 'pending', attempts: 1, claimed: false });
+      expect(rows.slice(1)).toEqual([
+        { status: 'pending', attempts: 0, claimed: false },
+        { status: 'pending', attempts: 0, claimed: false },
+        { status: 'pending', attempts: 0, claimed: false },
+      ]);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await t.db.drop();
+      await receiver.stop();
+    }
+  });
+});
