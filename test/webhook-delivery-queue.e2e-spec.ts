@@ -6,7 +6,9 @@ import { bootTestApp, type TestApp } from './support/app.js';
 import { authHeader } from './support/agents.js';
 import { createUser } from './support/factories.js';
 import { eventually, WebhookReceiver } from './support/webhook-receiver.js';
-import { CLAIM_SQL, QUEUE_PLAN_SQL, RECORD_SQL } from '../src/webhook-endpoints/webhook-delivery.worker.js';
+import { QUEUE_PLAN_SQL } from '../src/jobs/jobs.service.js';
+import { UNDISPATCHED_SQL } from '../src/jobs/outbox-relay.js';
+import { CLAIM_SQL, RECORD_SQL } from '../src/webhook-endpoints/webhook-delivery.worker.js';
 
 jest.setTimeout(120_000);
 
@@ -35,11 +37,12 @@ async function explain(url: string, sql: string, params: unknown[], setup?: stri
 }
 
 /**
- * The delivery queue's statements keep their plans when the table's statistics lag behind it — a backlog of
- * thousands of deliveries made faster than autovacuum analyzes (an outage's catch-up): the claim walks the due index
- * in order instead of reading and sorting every due row, and the recording probes the primary key per outcome
- * instead of scanning the table. An `api` instance runs no delivery loop, so the rows stay as inserted. (20,000 rows:
- * the size at which PostgreSQL 15 plans the claim with a bitmap scan and a sort when the settings are left out.)
+ * The queues' statements (the relay's and the delivery loop's) keep their plans when the tables' statistics lag
+ * behind them — a backlog of thousands of events and deliveries made faster than autovacuum analyzes (an outage's
+ * catch-up): claims walk their partial index in order instead of reading and sorting every due row, and the recording
+ * probes the primary key per outcome instead of scanning the table. An `api` instance runs no relay and no delivery
+ * loop, so the rows stay as inserted. (20,000 rows: the size at which PostgreSQL 15 plans the delivery claim with a
+ * bitmap scan and a sort when the settings are left out.)
  */
 describe('webhook delivery queue: plans that do not depend on fresh statistics (e2e)', () => {
   let t: TestApp;
@@ -58,6 +61,8 @@ describe('webhook delivery queue: plans that do not depend on fresh statistics (
       [user.id, endpoint.id],
     );
     ids = (await t.db.query<{ id: number }>('select id from webhook_deliveries order by id limit 8')).map((row) => row.id);
+    // And a backlog of events no relay has seen (no relay runs here either).
+    await t.db.query(`insert into events (user_id, type, data) select $1, 'agent.updated', jsonb_build_object('n', i) from generate_series(1, 20000) as i`, [user.id]);
   });
   afterAll(async () => {
     await t.close();
@@ -69,6 +74,15 @@ describe('webhook delivery queue: plans that do not depend on fresh statistics (
     expect(due.map((node) => node['Node Type'])).toEqual(['Limit', 'LockRows', 'Index Scan']);
     expect(due[2]!['Index Name']).toBe('webhook_deliveries_due_index');
     expect(plan.filter((node) => node['Node Type'].startsWith('Bitmap'))).toEqual([]);
+  });
+
+  it('the relay reads the first undispatched events of their partial index, in order', async () => {
+    const plan = await explain(t.db.url, UNDISPATCHED_SQL, [500], QUEUE_PLAN_SQL);
+    expect(plan.map((node) => [node['Node Type'], node['Index Name']])).toEqual([
+      ['Limit', undefined],
+      ['LockRows', undefined],
+      ['Index Scan', 'events_undispatched_index'],
+    ]);
   });
 
   it('recording outcomes probes the primary key per outcome (no scan of the table)', async () => {

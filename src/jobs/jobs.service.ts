@@ -24,6 +24,9 @@ export interface BackgroundLoop {
  * Every role starts it, because every role enqueues; only `all` and `worker` run the handlers, the relay and
  * pg-boss's supervision (handing back jobs whose instance died). Queues are declared by the modules that own them.
  */
+/** The planner settings of `queueTransaction()`, for its transaction only. */
+export const QUEUE_PLAN_SQL = `select set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true)`;
+
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');
@@ -178,6 +181,21 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       await tx.rollback();
       throw error;
     }
+  }
+
+  /**
+   * `transaction()` for taking rows from a queue table (`… order by … limit n for update skip locked` over a partial
+   * index): with bitmap scans off, so the claim walks the index in order and stops after n entries. A queue's size
+   * swings from nothing to a backlog of thousands faster than its statistics follow (autovacuum analyzes a minute or
+   * more later); planned from statistics that say the table is nearly empty, the claim reads and sorts every due row
+   * instead — 6 ms instead of 0.3 ms per claim in a 20,000-row backlog. The commit does not wait for the disk: callers
+   * are at-least-once (a claim lost in a database crash means the work is done again), and must be.
+   */
+  async queueTransaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.transaction(async (db) => {
+      await db.executeSql(QUEUE_PLAN_SQL);
+      return work(db);
+    });
   }
 
   /** One statement on the job engine's pool, outside any transaction. */

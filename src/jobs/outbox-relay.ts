@@ -73,12 +73,10 @@ export class OutboxRelay implements BackgroundLoop {
 
   /** One batch; returns how many events it dispatched. */
   async pass(): Promise<number> {
-    const { events, deliveries } = await this.jobs.transaction(async (db) => {
-      const { rows } = await db.executeSql(
-        `select id, type, case when data is null then snapshot end as snapshot
-           from events where dispatched_at is null order by id limit $1 for update skip locked`,
-        [BATCH],
-      );
+    // A queue transaction: the undispatched events are read in id order from their partial index, however many
+    // arrived since the statistics were taken (a backlog after an outage).
+    const { events, deliveries } = await this.jobs.queueTransaction(async (db) => {
+      const { rows } = await db.executeSql(UNDISPATCHED_SQL, [BATCH]);
       if (rows.length === 0) return { events: 0, deliveries: 0 };
       const ids = rows.map((row: { id: number }) => row.id);
       const { rows: made } = await db.executeSql(DISPATCH_SQL, [ids]);
@@ -97,12 +95,19 @@ export class OutboxRelay implements BackgroundLoop {
       .filter((row) => row.snapshot && row.type.startsWith('call.'))
       .map((row) => ({ id: row.id, data: callEventData(this.em, row.snapshot!) }));
     if (values.length === 0) return;
-    await db.executeSql(
-      `update events e set data = v.data from jsonb_to_recordset($1::jsonb) as v(id int, data jsonb) where e.id = v.id`,
-      [JSON.stringify(values)],
-    );
+    // Typed arrays, not a JSON record set: unnest's row estimate is the arrays' length (a record set is guessed at
+    // 100 rows, whatever the batch), so each event is found by its primary key.
+    await db.executeSql(`update events e set data = v.data from unnest($1::int[], $2::jsonb[]) as v(id, data) where e.id = v.id`, [
+      values.map((value) => value.id),
+      values.map((value) => JSON.stringify(value.data)),
+    ]);
   }
 }
+
+/** The oldest undispatched events, up to $1, that no other relay holds (through `events_undispatched_index`). */
+export const UNDISPATCHED_SQL = `
+select id, type, case when data is null then snapshot end as snapshot
+  from events where dispatched_at is null order by id limit $1 for update skip locked`;
 
 /**
  * Deliveries for the claimed events ($1): every active endpoint of the event's owner whose event types and agents
