@@ -70,6 +70,8 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
   private mayHaveDue = true;
   /** Counts wake() calls: a wake during a claim that came back short means look again (the claim may predate it). */
   private wakes = 0;
+  /** The next claim, if the loop is idle, is preceded by DUE_PROBE_SQL (set by poll(), cleared by wake()). */
+  private probeFirst = false;
   /** After a failed claim (database unreachable), no claim before this time. */
   private pausedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -111,12 +113,17 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
   wake(): void {
     this.wakes++;
     this.mayHaveDue = true;
+    this.probeFirst = false;
     this.pump();
   }
 
-  /** Every EVENTS_RELAY_INTERVAL_MS: retries that came due and expired claims are found without a wake. */
+  /**
+   * Every EVENTS_RELAY_INTERVAL_MS: retries that came due and expired claims are found without a wake. An idle loop
+   * that found nothing due last time asks with one probe statement before it opens a claim's transaction.
+   */
   private poll(): void {
     if (!this.running) return;
+    if (!this.mayHaveDue) this.probeFirst = true;
     this.mayHaveDue = true;
     this.pump();
     this.timer = setTimeout(() => this.poll(), this.jobsOptions.relayIntervalMs);
@@ -142,8 +149,10 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
     const room = this.config.concurrency * HELD_PER_SLOT - held;
     if (room <= 0 || (held > 0 && room < this.config.concurrency)) return;
     const wakes = this.wakes;
+    const probe = this.probeFirst && held === 0;
+    this.probeFirst = false;
     this.claiming = true;
-    this.claim(room)
+    this.claim(room, probe)
       .then(
         (claimed) => {
           if (claimed.length < room && this.wakes === wakes) this.mayHaveDue = false;
@@ -191,7 +200,8 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
    * while the delivery may wait for a slot (behind at most HELD_PER_SLOT - 1 rounds of attempts, each bounded by the
    * time limit), its own attempt, and a margin.
    */
-  private async claim(limit: number): Promise<ClaimedDelivery[]> {
+  private async claim(limit: number, probe: boolean): Promise<ClaimedDelivery[]> {
+    if (probe && !(await this.jobs.query<{ due: boolean }>(DUE_PROBE_SQL))[0]?.due) return [];
     const seconds = (HELD_PER_SLOT * this.config.timeoutMs) / 1000 + CLAIM_MARGIN_SECONDS;
     // A queue transaction: planned to walk the due index in order whatever the statistics say.
     return this.jobs.queueTransaction(async (db) => (await db.executeSql(CLAIM_SQL, [limit, seconds, randomUUID()])).rows as ClaimedDelivery[]);
@@ -262,6 +272,14 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
     }
   }
 }
+
+/**
+ * Whether anything is due (the same condition as CLAIM_SQL's). One statement, not a queue transaction: it runs only
+ * when the loop is idle and found nothing due last time, so there is little to read (and once, if a backlog came due).
+ */
+const DUE_PROBE_SQL = `
+select exists (select 1 from webhook_deliveries
+                where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())) as due`;
 
 /**
  * Due = pending, `next_attempt_at` reached, no live claim (never claimed, released, or expired: a dead instance's).
