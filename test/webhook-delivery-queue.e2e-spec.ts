@@ -68,11 +68,20 @@ describe('webhook delivery queue: plans that do not depend on fresh statistics (
     await t.close();
   });
 
-  it('a claim reads the first due entries of the due index, in order (no bitmap scan, no sort of the due rows)', async () => {
-    const plan = await explain(t.db.url, CLAIM_SQL, [16, 35, randomUUID()], QUEUE_PLAN_SQL);
-    const due = nodes(plan.find((node) => node['Subplan Name'] === 'CTE due')!);
-    expect(due.map((node) => node['Node Type'])).toEqual(['Limit', 'LockRows', 'Index Scan']);
-    expect(due[2]!['Index Name']).toBe('webhook_deliveries_due_index');
+  it('a claim reads the first due entries of the due index in order, then locks them by primary key (no bitmap scan)', async () => {
+    const plan = await explain(t.db.url, CLAIM_SQL, [16, 35, randomUUID(), [], [], [], 15], QUEUE_PLAN_SQL);
+    // The scan: a limit straight over the due index, in its order (the sorts above it see at most 4 × 16 rows).
+    const scans = plan.filter((node) => node['Relation Name'] === 'webhook_deliveries' && node['Node Type'] !== 'ModifyTable');
+    const limited = plan.filter((node) => node['Node Type'] === 'Limit' && node.Plans?.[0]?.['Index Name'] === 'webhook_deliveries_due_index');
+    expect(limited).toHaveLength(1);
+    // The lock and the claim: primary-key lookups of the chosen rows; nothing else reads the table.
+    const lock = nodes(plan.find((node) => node['Subplan Name'] === 'CTE due')!);
+    expect(lock[0]!['Node Type']).toBe('LockRows');
+    expect(scans.map((node) => [node['Node Type'], node['Index Name']])).toEqual([
+      ['Index Scan', 'webhook_deliveries_due_index'],
+      ['Index Scan', 'webhook_deliveries_pkey'],
+      ['Index Scan', 'webhook_deliveries_pkey'],
+    ]);
     expect(plan.filter((node) => node['Node Type'].startsWith('Bitmap'))).toEqual([]);
   });
 
@@ -145,6 +154,69 @@ describe('webhook delivery loop: stopping gives back what it claimed ahead (e2e)
       expect(receiver.received).toHaveLength(1);
     } finally {
       await t.db.drop();
+      await receiver.stop();
+    }
+  });
+});
+
+/**
+ * One endpoint that hangs cannot take every slot of an instance: WEBHOOK_CONCURRENCY=2 gives each endpoint at most
+ * one (WEBHOOK_CONCURRENCY_PER_ENDPOINT defaults to half), so another tenant's delivery goes out at once while the
+ * hanging endpoint's attempt waits for its time limit and its backlog waits behind it.
+ */
+describe('webhook delivery loop: each endpoint gets at most its share of the slots (e2e)', () => {
+  it("a hanging endpoint's backlog does not hold back another endpoint's delivery", async () => {
+    const hanging = new WebhookReceiver();
+    hanging.respond = () => 0;
+    const other = new WebhookReceiver();
+    const [hangingUrl, otherUrl] = [await hanging.start(), await other.start()];
+    const t = await bootTestApp({ URLS_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: '2', WEBHOOK_TIMEOUT_MS: '8000', EVENTS_RELAY_INTERVAL_MS: '50' });
+    try {
+      const [alice, bob] = [await createUser(t.http), await createUser(t.http)];
+      const create = async (user: typeof alice, url: string) =>
+        ((await t.http.post('/webhook-endpoints').set(...authHeader(user)).send({ url }).expect(201)).body as { id: number }).id;
+      const slow = await create(alice, hangingUrl);
+      const fast = await create(bob, otherUrl);
+      const ping = (user: typeof alice, id: number) => t.http.post(`/webhook-endpoints/${id}/test`).set(...authHeader(user)).expect(202);
+      await ping(alice, slow);
+      await eventually(() => hanging.received.length === 1, 30_000, "the hanging endpoint's first attempt");
+      for (let i = 0; i < 5; i++) await ping(alice, slow);
+      const startedAt = Date.now();
+      await ping(bob, fast);
+      // Well inside the hanging attempt's 8 s time limit: the other slot was free for it.
+      await eventually(() => other.received.length === 1, 6_000, "the other tenant's delivery, while the first endpoint hangs");
+      expect(Date.now() - startedAt).toBeLessThan(6_000);
+      expect(hanging.received).toHaveLength(1);
+      // It holds at most its share times 3 (one in flight, two claimed behind it); the rest of its backlog is not claimed.
+      const [held] = await t.db.query<{ claimed: number; waiting: number }>(
+        `select (count(*) filter (where claimed_until > now()))::int as claimed, (count(*) filter (where claimed_until is null))::int as waiting
+           from webhook_deliveries where endpoint_id = $1`,
+        [slow],
+      );
+      expect(held).toEqual({ claimed: 3, waiting: 3 });
+    } finally {
+      await t.close();
+      await Promise.all([hanging.stop(), other.stop()]);
+    }
+  });
+
+  it('a backlog held back by its share keeps draining without waiting for the fallback poll', async () => {
+    const receiver = new WebhookReceiver();
+    const url = await receiver.start();
+    // The fallback poll a minute away: only the loop's own bookkeeping can keep it claiming.
+    const t = await bootTestApp({ URLS_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: '2', EVENTS_RELAY_INTERVAL_MS: '60000' });
+    try {
+      const user = await createUser(t.http);
+      const endpoint = ((await t.http.post('/webhook-endpoints').set(...authHeader(user)).send({ url }).expect(201)).body as { id: number }).id;
+      // Twelve pings in one statement: one notification, one relay pass, one wake of the delivery loop.
+      await t.db.query(
+        `insert into events (user_id, type, endpoint_id, data) select $1, 'ping', $2, jsonb_build_object('webhookEndpointId', $2::int, 'message', 'n' || i) from generate_series(1, 12) as i`,
+        [user.id, endpoint],
+      );
+      // One in flight and three held at a time: four claims at least, each cut short by the share.
+      await eventually(() => receiver.accepted.length === 12, 20_000, 'all 12 deliveries');
+    } finally {
+      await t.close();
       await receiver.stop();
     }
   });

@@ -11,6 +11,15 @@ describe('jobs and webhooks configuration', () => {
     expect(total).toBeLessThan(36 * 3600);
   });
 
+  it('gives each endpoint half the delivery slots unless told otherwise, never more than all of them', () => {
+    expect(readWebhooksConfig({}).concurrencyPerEndpoint).toBe(5);
+    expect(readWebhooksConfig({ WEBHOOK_CONCURRENCY: '1' }).concurrencyPerEndpoint).toBe(1);
+    expect(readWebhooksConfig({ WEBHOOK_CONCURRENCY: '7' }).concurrencyPerEndpoint).toBe(4);
+    expect(readWebhooksConfig({ WEBHOOK_CONCURRENCY: '16', WEBHOOK_CONCURRENCY_PER_ENDPOINT: '3' }).concurrencyPerEndpoint).toBe(3);
+    expect(readWebhooksConfig({ WEBHOOK_CONCURRENCY: '4', WEBHOOK_CONCURRENCY_PER_ENDPOINT: '50' }).concurrencyPerEndpoint).toBe(4);
+    expect(() => readWebhooksConfig({ WEBHOOK_CONCURRENCY_PER_ENDPOINT: '0' })).toThrow('WEBHOOK_CONCURRENCY_PER_ENDPOINT must be >= 1 (got 0)');
+  });
+
   it('reads a retry schedule and the new and old names of the private-URL switch', () => {
     expect(readWebhooksConfig({ WEBHOOK_RETRY_SCHEDULE_SECONDS: '1, 2,3' }).retryScheduleSeconds).toEqual([1, 2, 3]);
     expect(readWebhooksConfig({ URLS_ALLOW_PRIVATE: 'true' }).allowPrivate).toBe(true);

@@ -50,6 +50,7 @@ export function readJobsConfig(env: NodeJS.ProcessEnv = process.env) {
 }
 
 export function readWebhooksConfig(env: NodeJS.ProcessEnv = process.env) {
+  const concurrency = int(env, 'WEBHOOK_CONCURRENCY', 10, { min: 1, max: 200 });
   return {
     timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, { min: 100, max: 60_000 }),
     /** Delay before each retry; the number of entries is the number of retries after the first attempt. */
@@ -57,7 +58,12 @@ export function readWebhooksConfig(env: NodeJS.ProcessEnv = process.env) {
     /** An endpoint whose every delivery failed for this long is disabled (5 days). */
     disableAfterSeconds: int(env, 'WEBHOOK_DISABLE_AFTER_SECONDS', 5 * 86_400, { min: 1 }),
     /** Deliveries in flight at once on one instance. */
-    concurrency: int(env, 'WEBHOOK_CONCURRENCY', 10, { min: 1, max: 200 }),
+    concurrency,
+    /**
+     * Of those, at most this many to one endpoint (default: half, rounded up; never above WEBHOOK_CONCURRENCY), so an
+     * endpoint that is slow or hangs, or has a backlog, leaves the other slots to everyone else's endpoints.
+     */
+    concurrencyPerEndpoint: Math.min(concurrency, int(env, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT', Math.ceil(concurrency / 2), { min: 1, max: 200 })),
     /** Development only: http and private or loopback receivers (the tests' local receiver). */
     allowPrivate: readAllowPrivateUrls(env),
     /** How long the previous secret keeps signing after a rotation (24 h). */

@@ -124,6 +124,9 @@ with inserted as (
      and case when e.endpoint_id is not null then w.id = e.endpoint_id
               else (w.event_types is null or w.event_types @> to_jsonb(e.type::text))
                and (w.agent_ids is null or w.agent_ids @> to_jsonb(e.agent_id)) end
+   -- Event by event, so each event's deliveries are next to each other in the queue (the endpoints' shares of the
+   -- delivery slots then take turns instead of one endpoint's block of the batch waiting behind another's).
+   order by e.id, w.id
   on conflict (endpoint_id, event_id) do nothing
   returning id, event_id),
 dispatched as (update events set dispatched_at = now() where id = any($1::int[]))

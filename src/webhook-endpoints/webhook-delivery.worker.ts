@@ -61,6 +61,9 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
   private readonly inFlight = new Set<Promise<void>>();
   /** Claimed, waiting for a free slot (oldest first). */
   private ready: ClaimedDelivery[] = [];
+  /** Per endpoint: deliveries held (in flight or ready), and in flight. */
+  private readonly heldBy = new Map<number, number>();
+  private readonly inFlightBy = new Map<number, number>();
   /** Outcomes not recorded yet; the next recording takes them all. */
   private finished: Outcome[] = [];
   private recording: Promise<void> | undefined;
@@ -137,7 +140,12 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
    * delivery; the deliveries held meanwhile keep the slots busy), and at once, whatever is due, when idle (latency).
    */
   private pump(): void {
-    while (this.running && this.ready.length > 0 && this.inFlight.size < this.config.concurrency) this.launch(this.ready.shift()!);
+    // Oldest first, skipping endpoints at their share of the slots (WEBHOOK_CONCURRENCY_PER_ENDPOINT).
+    for (let i = 0; this.running && i < this.ready.length && this.inFlight.size < this.config.concurrency; ) {
+      const next = this.ready[i]!;
+      if ((this.inFlightBy.get(next.endpoint_id) ?? 0) >= this.config.concurrencyPerEndpoint) i++;
+      else this.launch(this.ready.splice(i, 1)[0]!);
+    }
     if (this.finished.length > 0 && !this.recording) {
       this.recording = this.recordFinished().finally(() => {
         this.recording = undefined;
@@ -154,10 +162,12 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
     this.claiming = true;
     this.claim(room, probe)
       .then(
-        (claimed) => {
-          if (claimed.length < room && this.wakes === wakes) this.mayHaveDue = false;
+        ({ claimed, limited }) => {
           // Started by pump(); when stopping meanwhile, given back by stop().
           this.ready.push(...claimed);
+          for (const delivery of claimed) count(this.heldBy, delivery.endpoint_id, 1);
+          // Short, and not because an endpoint's share held it back (those may have more once their attempts end).
+          if (claimed.length < room && this.wakes === wakes && !limited) this.mayHaveDue = false;
         },
         (error: unknown) => {
           this.pausedUntil = Date.now() + 1000;
@@ -171,12 +181,20 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
   }
 
   private launch(claimed: ClaimedDelivery): void {
+    count(this.inFlightBy, claimed.endpoint_id, 1);
     const run = this.attempt(claimed).then((outcome) => {
       this.finished.push({ claimed, outcome });
       this.inFlight.delete(run);
+      count(this.inFlightBy, claimed.endpoint_id, -1);
+      count(this.heldBy, claimed.endpoint_id, -1);
       this.pump();
     });
     this.inFlight.add(run);
+  }
+
+  /** What one endpoint may hold on this instance: its share of the slots, times what is held per slot. */
+  private get heldShare(): number {
+    return this.config.concurrencyPerEndpoint * HELD_PER_SLOT;
   }
 
   /** Never rejects: every outcome, including "could not even be signed", is recorded like an HTTP failure. */
@@ -200,16 +218,31 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
    * while the delivery may wait for a slot (behind at most HELD_PER_SLOT - 1 rounds of attempts, each bounded by the
    * time limit), its own attempt, and a margin.
    */
-  private async claim(limit: number, probe: boolean): Promise<ClaimedDelivery[]> {
-    if (probe && !(await this.jobs.query<{ due: boolean }>(DUE_PROBE_SQL))[0]?.due) return [];
+  private async claim(limit: number, probe: boolean): Promise<{ claimed: ClaimedDelivery[]; limited: boolean }> {
+    if (probe && !(await this.jobs.query<{ due: boolean }>(DUE_PROBE_SQL))[0]?.due) return { claimed: [], limited: false };
     const seconds = (HELD_PER_SLOT * this.config.timeoutMs) / 1000 + CLAIM_MARGIN_SECONDS;
+    // Each endpoint's room within its share: none (left out of the scan), some, or all of it (not listed).
+    const full: number[] = [];
+    const partly: Array<[number, number]> = [];
+    for (const [endpointId, held] of this.heldBy) {
+      if (held >= this.heldShare) full.push(endpointId);
+      else partly.push([endpointId, this.heldShare - held]);
+    }
+    const params = [limit, seconds, randomUUID(), full, partly.map(([id]) => id), partly.map(([, left]) => left), this.heldShare];
     // A queue transaction: planned to walk the due index in order whatever the statistics say.
-    return this.jobs.queueTransaction(async (db) => (await db.executeSql(CLAIM_SQL, [limit, seconds, randomUUID()])).rows as ClaimedDelivery[]);
+    const claimed = await this.jobs.queueTransaction(async (db) => (await db.executeSql(CLAIM_SQL, params)).rows as ClaimedDelivery[]);
+    // Whether a share held this claim back: an endpoint left out, or one that got all the room it was given.
+    const got = new Map<number, number>();
+    for (const delivery of claimed) count(got, delivery.endpoint_id, 1);
+    const room = new Map(partly);
+    const limited = full.length > 0 || [...got].some(([endpointId, n]) => n >= (room.get(endpointId) ?? this.heldShare));
+    return { claimed, limited };
   }
 
   /** Gives back claims never attempted (stopping): due again at once, for any instance, with their attempt uncounted. */
   private async release(claimed: ClaimedDelivery[]): Promise<void> {
     if (claimed.length === 0) return;
+    for (const delivery of claimed) count(this.heldBy, delivery.endpoint_id, -1);
     try {
       await this.jobs.query(RELEASE_SQL, [claimed.map((delivery) => delivery.id), claimed.map((delivery) => delivery.claim_token)]);
     } catch (error) {
@@ -281,22 +314,47 @@ const DUE_PROBE_SQL = `
 select exists (select 1 from webhook_deliveries
                 where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())) as due`;
 
+function count(map: Map<number, number>, key: number, delta: number): void {
+  const value = (map.get(key) ?? 0) + delta;
+  if (value > 0) map.set(key, value);
+  else map.delete(key);
+}
+
 /**
  * Due = pending, `next_attempt_at` reached, no live claim (never claimed, released, or expired: a dead instance's).
  * The partial index `webhook_deliveries_due_index` keeps the scan on pending rows however many deliveries exist.
+ *
+ * Oldest due first, within each endpoint's share of this instance ($4: endpoints with no room left, skipped by the
+ * scan; $5/$6: endpoints with some room and how much; $7: the room of any other endpoint). The scan looks 4 × $1 rows
+ * ahead, so the rows of an endpoint at the head of the queue that has reached its share leave room for the others' in
+ * the same claim; the chosen rows are then locked by primary key (`skip locked`: another instance's claim may hold
+ * some) and claimed if still due — `status` is checked there, not in the lock's condition, which would make the
+ * partial due index a candidate for that lookup too (a scan of all of it, under stale statistics).
  */
 export const CLAIM_SQL = `
-with due as (
-  select id from webhook_deliveries
+with scan as (
+  select id, endpoint_id, next_attempt_at from webhook_deliveries
    where status = 'pending' and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
+     and endpoint_id <> all($4::int[])
    order by next_attempt_at, id
-   limit $1
+   limit $1::int * 4),
+picked as (
+  select r.id from (
+    select s.id, s.next_attempt_at, coalesce(a.room, $7::int) as room,
+           row_number() over (partition by s.endpoint_id order by s.next_attempt_at, s.id) as n
+      from scan s left join unnest($5::int[], $6::int[]) as a(endpoint_id, room) on a.endpoint_id = s.endpoint_id) as r
+   where r.n <= r.room
+   order by r.next_attempt_at, r.id
+   limit $1),
+due as (
+  select d.id from webhook_deliveries d
+   where d.id = any(array(select id from picked)) and (d.claimed_until is null or d.claimed_until < now())
    for update skip locked),
 claimed as (
   update webhook_deliveries d
      set claimed_until = now() + make_interval(secs => $2::float8), claim_token = $3::uuid, attempts = d.attempts + 1,
          last_attempt_at = now()
-    from due where d.id = due.id
+    from due where d.id = due.id and d.status = 'pending' and (d.claimed_until is null or d.claimed_until < now())
   returning d.id, d.attempts, d.endpoint_id, d.event_id, d.claim_token)
 select c.id, c.attempts, c.claim_token, w.id as endpoint_id, w.url, w.is_active, w.secret_ciphertext,
        case when w.previous_secret_expires_at > now() then w.previous_secret_ciphertext end as previous_secret_ciphertext,
