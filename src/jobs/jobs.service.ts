@@ -18,15 +18,15 @@ export interface BackgroundLoop {
   stop(): Promise<void>;
 }
 
+/** The planner settings of `queueTransaction()`, for its transaction only. */
+export const QUEUE_PLAN_SQL = `select set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true)`;
+
 /**
  * The job engine: one pg-boss on the app's own PostgreSQL, in its own schema (`JOBS_SCHEMA`, default `pgboss`), which
  * pg-boss creates and migrates itself at start (under an advisory lock, so instances starting together are safe).
  * Every role starts it, because every role enqueues; only `all` and `worker` run the handlers, the relay and
  * pg-boss's supervision (handing back jobs whose instance died). Queues are declared by the modules that own them.
  */
-/** The planner settings of `queueTransaction()`, for its transaction only. */
-export const QUEUE_PLAN_SQL = `select set_config('enable_bitmapscan', 'off', true), set_config('synchronous_commit', 'off', true)`;
-
 @Injectable()
 export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Jobs');

@@ -40,9 +40,11 @@ interface Outcome {
 
 /**
  * The delivery loop: the `webhook_deliveries` rows are their own queue. Each instance claims due deliveries in
- * batches — one statement, `for update skip locked`, setting a claim that expires after the HTTP time limit plus a
- * margin and is committed at once, so no transaction or lock is held while a partner's server answers — POSTs them
- * with up to WEBHOOK_CONCURRENCY in flight, and records the outcomes of whatever finished meanwhile in one statement.
+ * batches — one statement in a queue transaction, `for update skip locked`, setting a claim that lasts while the
+ * delivery may wait for a slot and be attempted, committed at once, so no transaction or lock is held while a
+ * partner's server answers — holds up to HELD_PER_SLOT × WEBHOOK_CONCURRENCY of them, POSTs them with up to
+ * WEBHOOK_CONCURRENCY in flight (WEBHOOK_CONCURRENCY_PER_ENDPOINT to one endpoint), and records the outcomes of
+ * whatever finished meanwhile in one statement.
  *
  * - One instance at a time: a claimed delivery is skipped by every other claim until its claim expires, and an
  *   outcome is recorded only under the claim token it was attempted with.
@@ -234,8 +236,8 @@ export class WebhookDeliveryWorker implements BackgroundLoop {
     // Whether a share held this claim back: an endpoint left out, or one that got all the room it was given.
     const got = new Map<number, number>();
     for (const delivery of claimed) count(got, delivery.endpoint_id, 1);
-    const room = new Map(partly);
-    const limited = full.length > 0 || [...got].some(([endpointId, n]) => n >= (room.get(endpointId) ?? this.heldShare));
+    const given = new Map(partly);
+    const limited = full.length > 0 || [...got].some(([endpointId, n]) => n >= (given.get(endpointId) ?? this.heldShare));
     return { claimed, limited };
   }
 
